@@ -1,0 +1,1 @@
+# dmarc area: see lib/Makefile.inc

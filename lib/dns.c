@@ -1,0 +1,683 @@
+/*
+ * dns.c: the DNS core. Contexts hold the queries of one evaluation as
+ * futures; backends (dns_backend.h) resolve them.
+ *
+ * A query has two owners: its context, and the backend until it completes
+ * or drops it. Each query has its own lock and condition, so a backend
+ * completing a query never touches the context, and a context may be freed
+ * while a backend still holds a cancelled query.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cursor.h"
+#include "dns_backend.h"
+#include "export.h"
+#include "spfdmarc/dname.h"
+#include "spfdmarc/err.h"
+
+#define DNS_DEFAULT_TIMEOUT_MS	5000
+#define DNS_DEFAULT_MAX_QUERIES	200
+#define DNS_ANSWER_ARENA_MAX	(256 * 1024)	/* per answer */
+
+struct spfdmarc_dns {
+	const struct dns_backend_ops *ops;
+	void *impl;
+};
+
+struct dns_query {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned refs;		/* context + backend; under lock */
+	bool done;		/* under lock */
+	bool expired;		/* the context gave up waiting (ctx lock) */
+	bool traced;		/* handed to the trace callback (ctx lock) */
+	struct dns_query *next;	/* the context's list (ctx lock) */
+	enum spfdmarc_dns_type type;
+	long backend_data;
+	struct spfdmarc_arena *arena;
+	struct spfdmarc_dns_answer answer;	/* backend's, until done */
+	struct spfdmarc_dns_answer timeout;	/* context's, if expired */
+	char timeout_why[64];	/* the backend may still be using arena */
+	char name[SPFDMARC_DNAME_BUFSIZE];
+};
+
+struct spfdmarc_dns_ctx {
+	struct spfdmarc_dns *dns;
+	pthread_mutex_t lock;
+	struct dns_query *queries;
+	struct timespec deadline;	/* CLOCK_MONOTONIC */
+	unsigned timeout_ms;
+	unsigned max_queries;
+	struct spfdmarc_dns_stats stats;
+	spfdmarc_dns_trace_fn *trace;
+	void *trace_arg;
+};
+
+SPFDMARC_PUBLIC bool
+spfdmarc_dns_status_is_error(enum spfdmarc_dns_status status)
+{
+	return status > SPFDMARC_DNS_NXDOMAIN;
+}
+
+SPFDMARC_PUBLIC const char *
+spfdmarc_dns_status_name(enum spfdmarc_dns_status status)
+{
+	switch (status) {
+	case SPFDMARC_DNS_OK:		return "ok";
+	case SPFDMARC_DNS_NODATA:	return "nodata";
+	case SPFDMARC_DNS_NXDOMAIN:	return "nxdomain";
+	case SPFDMARC_DNS_SERVFAIL:	return "servfail";
+	case SPFDMARC_DNS_TIMEOUT:	return "timeout";
+	case SPFDMARC_DNS_BOGUS:	return "bogus";
+	case SPFDMARC_DNS_ERROR:	return "error";
+	}
+	return "unknown";
+}
+
+SPFDMARC_PUBLIC const char *
+spfdmarc_dnssec_name(enum spfdmarc_dnssec state)
+{
+	switch (state) {
+	case SPFDMARC_DNSSEC_SECURE:		return "secure";
+	case SPFDMARC_DNSSEC_INSECURE:		return "insecure";
+	case SPFDMARC_DNSSEC_INDETERMINATE:	return "indeterminate";
+	case SPFDMARC_DNSSEC_BOGUS:		return "bogus";
+	}
+	return "unknown";
+}
+
+SPFDMARC_PUBLIC const char *
+spfdmarc_dns_type_name(enum spfdmarc_dns_type type)
+{
+	switch (type) {
+	case SPFDMARC_DNS_A:	return "A";
+	case SPFDMARC_DNS_NS:	return "NS";
+	case SPFDMARC_DNS_CNAME: return "CNAME";
+	case SPFDMARC_DNS_PTR:	return "PTR";
+	case SPFDMARC_DNS_MX:	return "MX";
+	case SPFDMARC_DNS_TXT:	return "TXT";
+	case SPFDMARC_DNS_AAAA:	return "AAAA";
+	case SPFDMARC_DNS_SPF:	return "SPF";
+	}
+	return "TYPE?";
+}
+
+struct spfdmarc_dns *
+dns_new(const struct dns_backend_ops *ops, void *impl)
+{
+	struct spfdmarc_dns *dns = malloc(sizeof(*dns));
+
+	if (dns == NULL)
+		return NULL;
+	dns->ops = ops;
+	dns->impl = impl;
+	return dns;
+}
+
+SPFDMARC_PUBLIC void
+spfdmarc_dns_free(struct spfdmarc_dns *dns)
+{
+	if (dns == NULL)
+		return;
+	dns->ops->destroy(dns->impl);
+	free(dns);
+}
+
+/* --- queries ----------------------------------------------------------- */
+
+static struct dns_query *
+dns_query_new(const char *name, enum spfdmarc_dns_type type)
+{
+	struct dns_query *q;
+	pthread_condattr_t attr;
+
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return NULL;
+	q->arena = spfdmarc_arena_new(DNS_ANSWER_ARENA_MAX);
+	if (q->arena == NULL) {
+		free(q);
+		return NULL;
+	}
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	q->refs = 1;
+	q->type = type;
+	(void)strlcpy(q->name, name, sizeof(q->name));
+	q->answer.qname = q->name;
+	q->answer.qtype = type;
+	q->answer.status = SPFDMARC_DNS_ERROR;
+	q->answer.rcode = -1;
+	q->answer.dnssec = SPFDMARC_DNSSEC_INDETERMINATE;
+	q->timeout = q->answer;
+	q->timeout.status = SPFDMARC_DNS_TIMEOUT;
+	return q;
+}
+
+static void
+dns_query_unref(struct dns_query *q)
+{
+	unsigned left;
+
+	pthread_mutex_lock(&q->lock);
+	left = --q->refs;
+	pthread_mutex_unlock(&q->lock);
+	if (left != 0)
+		return;
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	spfdmarc_arena_free(q->arena);
+	free(q);
+}
+
+const char *
+dns_query_name(const struct dns_query *q)
+{
+	return q->name;
+}
+
+enum spfdmarc_dns_type
+dns_query_type(const struct dns_query *q)
+{
+	return q->type;
+}
+
+struct spfdmarc_dns_answer *
+dns_query_answer(struct dns_query *q)
+{
+	return &q->answer;
+}
+
+struct spfdmarc_arena *
+dns_query_arena(struct dns_query *q)
+{
+	return q->arena;
+}
+
+void
+dns_query_set_backend_data(struct dns_query *q, long data)
+{
+	q->backend_data = data;
+}
+
+long
+dns_query_backend_data(const struct dns_query *q)
+{
+	return q->backend_data;
+}
+
+void
+dns_query_complete(struct dns_query *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->done = true;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	dns_query_unref(q);
+}
+
+void
+dns_query_release(struct dns_query *q)
+{
+	dns_query_unref(q);
+}
+
+int
+dns_answer_set_why(struct dns_query *q, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);	/* a reason may be cut */
+	va_end(ap);
+	q->answer.why = spfdmarc_arena_strdup(q->arena, text);
+	return q->answer.why == NULL ? SPFDMARC_ENOMEM : 0;
+}
+
+struct spfdmarc_dns_rr *
+dns_answer_alloc_rr(struct dns_query *q, size_t n)
+{
+	struct spfdmarc_dns_rr *rr;
+
+	rr = spfdmarc_arena_calloc(q->arena, n == 0 ? 1 : n, sizeof(*rr));
+	if (rr == NULL)
+		return NULL;
+	q->answer.rr = rr;
+	q->answer.count = n;
+	return rr;
+}
+
+/* --- wire format --------------------------------------------------------- */
+
+int
+dns_wire_name_to_text(const unsigned char *wire, size_t len, size_t *used,
+    char *out, size_t outsize)
+{
+	struct cursor c;
+	size_t o = 0;
+
+	if (outsize == 0)
+		return SPFDMARC_EINVAL;
+	cursor_init(&c, wire, len);
+	for (;;) {
+		uint8_t n = cursor_u8(&c);
+		const char *label;
+
+		if (!cursor_ok(&c))
+			return SPFDMARC_ESYNTAX;
+		if (n == 0)
+			break;
+		if (n > SPFDMARC_LABEL_MAX)	/* compression or extended */
+			return SPFDMARC_ESYNTAX;
+		if (!cursor_take(&c, n, &label))
+			return SPFDMARC_ESYNTAX;
+		if (o != 0) {
+			if (o + 1 >= outsize)
+				return SPFDMARC_ERANGE;
+			out[o++] = '.';
+		}
+		if (o + n >= outsize)
+			return SPFDMARC_ERANGE;
+		for (size_t i = 0; i < n; i++) {
+			char ch = label[i];
+
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			out[o++] = ch;
+		}
+	}
+	out[o] = '\0';
+	if (used != NULL)
+		*used = c.pos;
+	return 0;
+}
+
+int
+dns_rdata_decode(struct dns_query *q, enum spfdmarc_dns_type type,
+    const unsigned char *rdata, size_t len, struct spfdmarc_dns_rr *rr)
+{
+	char name[SPFDMARC_DNAME_BUFSIZE];
+	struct cursor c;
+	size_t used;
+
+	rr->type = type;
+	switch (type) {
+	case SPFDMARC_DNS_A:
+		if (len != 4)
+			return SPFDMARC_ESYNTAX;
+		rr->u.addr.family = SPFDMARC_AF_INET;
+		memcpy(rr->u.addr.bytes, rdata, 4);
+		return 0;
+	case SPFDMARC_DNS_AAAA:
+		if (len != 16)
+			return SPFDMARC_ESYNTAX;
+		rr->u.addr.family = SPFDMARC_AF_INET6;
+		memcpy(rr->u.addr.bytes, rdata, 16);
+		return 0;
+	case SPFDMARC_DNS_MX:
+		if (len < 3)
+			return SPFDMARC_ESYNTAX;
+		rr->u.mx.preference = (uint16_t)(rdata[0] << 8 | rdata[1]);
+		if (dns_wire_name_to_text(rdata + 2, len - 2, &used, name,
+		    sizeof(name)) != 0 || used != len - 2)
+			return SPFDMARC_ESYNTAX;
+		rr->u.mx.exchange = spfdmarc_arena_strdup(q->arena, name);
+		return rr->u.mx.exchange == NULL ? SPFDMARC_ENOMEM : 0;
+	case SPFDMARC_DNS_PTR:
+	case SPFDMARC_DNS_CNAME:
+	case SPFDMARC_DNS_NS:
+		if (dns_wire_name_to_text(rdata, len, &used, name,
+		    sizeof(name)) != 0 || used != len)
+			return SPFDMARC_ESYNTAX;
+		rr->u.name = spfdmarc_arena_strdup(q->arena, name);
+		return rr->u.name == NULL ? SPFDMARC_ENOMEM : 0;
+	case SPFDMARC_DNS_TXT:
+	case SPFDMARC_DNS_SPF: {
+		char *text;
+		size_t n = 0;
+
+		/* The text is never longer than the RDATA. */
+		text = spfdmarc_arena_alloc(q->arena, len + 1);
+		if (text == NULL)
+			return SPFDMARC_ENOMEM;
+		rr->u.txt.nstrings = 0;
+		rr->u.txt.longest = 0;
+		cursor_init(&c, rdata, len);
+		while (!cursor_eof(&c)) {
+			uint8_t slen = cursor_u8(&c);
+			const char *s;
+
+			if (!cursor_take(&c, slen, &s))
+				return SPFDMARC_ESYNTAX;
+			memcpy(text + n, s, slen);
+			n += slen;
+			rr->u.txt.nstrings++;
+			if (slen > rr->u.txt.longest)
+				rr->u.txt.longest = slen;
+		}
+		if (rr->u.txt.nstrings == 0)	/* RFC 1035: one or more */
+			return SPFDMARC_ESYNTAX;
+		text[n] = '\0';
+		rr->u.txt.text = text;
+		rr->u.txt.len = n;
+		return 0;
+	}
+	}
+	return SPFDMARC_ESYNTAX;
+}
+
+/* --- contexts ------------------------------------------------------------ */
+
+static void
+dns_deadline_after(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+SPFDMARC_PUBLIC struct spfdmarc_dns_ctx *
+spfdmarc_dns_ctx_new(struct spfdmarc_dns *dns,
+    const struct spfdmarc_dns_limits *limits)
+{
+	struct spfdmarc_dns_ctx *ctx;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return NULL;
+	ctx->dns = dns;
+	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->timeout_ms = DNS_DEFAULT_TIMEOUT_MS;
+	ctx->max_queries = DNS_DEFAULT_MAX_QUERIES;
+	if (limits != NULL && limits->timeout_ms != 0)
+		ctx->timeout_ms = limits->timeout_ms;
+	if (limits != NULL && limits->max_queries != 0)
+		ctx->max_queries = limits->max_queries;
+	dns_deadline_after(&ctx->deadline, ctx->timeout_ms);
+	return ctx;
+}
+
+SPFDMARC_PUBLIC void
+spfdmarc_dns_ctx_free(struct spfdmarc_dns_ctx *ctx)
+{
+	struct dns_query *q, *next;
+
+	if (ctx == NULL)
+		return;
+	for (q = ctx->queries; q != NULL; q = next) {
+		bool done;
+
+		next = q->next;
+		pthread_mutex_lock(&q->lock);
+		done = q->done;
+		pthread_mutex_unlock(&q->lock);
+		if (!done)
+			ctx->dns->ops->cancel(ctx->dns->impl, q);
+		dns_query_unref(q);
+	}
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx);
+}
+
+SPFDMARC_PUBLIC void
+spfdmarc_dns_ctx_restart_clock(struct spfdmarc_dns_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+	dns_deadline_after(&ctx->deadline, ctx->timeout_ms);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+SPFDMARC_PUBLIC void
+spfdmarc_dns_ctx_set_trace(struct spfdmarc_dns_ctx *ctx,
+    spfdmarc_dns_trace_fn *fn, void *arg)
+{
+	pthread_mutex_lock(&ctx->lock);
+	ctx->trace = fn;
+	ctx->trace_arg = arg;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+SPFDMARC_PUBLIC void
+spfdmarc_dns_ctx_stats(struct spfdmarc_dns_ctx *ctx,
+    struct spfdmarc_dns_stats *out)
+{
+	pthread_mutex_lock(&ctx->lock);
+	*out = ctx->stats;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+/*
+ * Normalize a query name: valid DNS syntax (any bytes but NUL and empty
+ * labels: SPF's domain-spec allows them), lower case, no trailing dot.
+ */
+static bool
+dns_normalize(const char *name, char *out, size_t outsize)
+{
+	size_t len = strnlen(name, SPFDMARC_DNAME_BUFSIZE);
+
+	if (len >= SPFDMARC_DNAME_BUFSIZE || len >= outsize)
+		return false;
+	if (spfdmarc_dname_check(name, len, 0) != 0)
+		return false;
+	memcpy(out, name, len + 1);
+	if (len > 0 && out[len - 1] == '.')
+		out[--len] = '\0';
+	spfdmarc_dname_lower(out, len);
+	return true;
+}
+
+static struct dns_query *
+dns_find(struct spfdmarc_dns_ctx *ctx, const char *name,
+    enum spfdmarc_dns_type type)
+{
+	for (struct dns_query *q = ctx->queries; q != NULL; q = q->next) {
+		if (q->type == type && strcmp(q->name, name) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+/* A query that failed locally: completed at once with an ERROR answer. */
+static void
+dns_fail_local(struct dns_query *q, const char *why)
+{
+	q->answer.status = SPFDMARC_DNS_ERROR;
+	q->answer.rcode = -1;
+	(void)dns_answer_set_why(q, "%s", why);
+	pthread_mutex_lock(&q->lock);
+	q->done = true;
+	pthread_mutex_unlock(&q->lock);
+}
+
+/*
+ * Find or start (name, type). Returns the query (owned by the context)
+ * or NULL when out of memory; *err says why a query was recorded failed.
+ */
+static struct dns_query *
+dns_get(struct spfdmarc_dns_ctx *ctx, const char *name,
+    enum spfdmarc_dns_type type, int *err)
+{
+	char norm[SPFDMARC_DNAME_BUFSIZE];
+	struct dns_query *q;
+	bool valid;
+	int rc;
+
+	*err = 0;
+	valid = dns_normalize(name, norm, sizeof(norm));
+	if (!valid) {
+		/* Keep a bounded, printable copy for the answer's qname. */
+		size_t i;
+
+		for (i = 0; i < sizeof(norm) - 1 && name[i] != '\0'; i++)
+			norm[i] = (name[i] < 0x20 || name[i] == 0x7f) ?
+			    '?' : name[i];
+		norm[i] = '\0';
+	}
+
+	pthread_mutex_lock(&ctx->lock);
+	q = dns_find(ctx, norm, type);
+	if (q != NULL) {
+		pthread_mutex_unlock(&ctx->lock);
+		return q;
+	}
+	q = dns_query_new(norm, type);
+	if (q == NULL) {
+		pthread_mutex_unlock(&ctx->lock);
+		*err = SPFDMARC_ENOMEM;
+		return NULL;
+	}
+	q->next = ctx->queries;
+	ctx->queries = q;
+	if (!valid) {
+		dns_fail_local(q, "invalid domain name");
+		*err = SPFDMARC_EINVAL;
+		pthread_mutex_unlock(&ctx->lock);
+		return q;
+	}
+	if (ctx->stats.queries >= ctx->max_queries) {
+		dns_fail_local(q, "DNS query limit of this evaluation reached");
+		*err = SPFDMARC_ERANGE;
+		pthread_mutex_unlock(&ctx->lock);
+		return q;
+	}
+	ctx->stats.queries++;
+	q->refs++;		/* the backend's reference */
+	pthread_mutex_unlock(&ctx->lock);
+
+	rc = ctx->dns->ops->resolve(ctx->dns->impl, q);
+	if (rc != 0) {
+		/* The backend did not take it: complete it ourselves. */
+		q->answer.status = SPFDMARC_DNS_ERROR;
+		(void)dns_answer_set_why(q, "resolver: %s",
+		    spfdmarc_strerror(rc));
+		dns_query_complete(q);
+	}
+	return q;
+}
+
+SPFDMARC_PUBLIC int
+spfdmarc_dns_start(struct spfdmarc_dns_ctx *ctx, const char *name,
+    enum spfdmarc_dns_type type)
+{
+	int err;
+
+	if (dns_get(ctx, name, type, &err) == NULL)
+		return err;
+	return err;
+}
+
+/* The answer to hand out for a finished or expired query (ctx lock). */
+static const struct spfdmarc_dns_answer *
+dns_result(struct spfdmarc_dns_ctx *ctx, struct dns_query *q,
+    bool *first)
+{
+	*first = !q->traced;
+	q->traced = true;
+	if (*first)
+		ctx->stats.answered++;
+	return q->expired ? &q->timeout : &q->answer;
+}
+
+SPFDMARC_PUBLIC const struct spfdmarc_dns_answer *
+spfdmarc_dns_lookup(struct spfdmarc_dns_ctx *ctx, const char *name,
+    enum spfdmarc_dns_type type)
+{
+	static const struct spfdmarc_dns_answer nomem = {
+		.qname = "", .status = SPFDMARC_DNS_ERROR, .rcode = -1,
+		.dnssec = SPFDMARC_DNSSEC_INDETERMINATE,
+		.why = "out of memory",
+	};
+	const struct spfdmarc_dns_answer *ans;
+	struct dns_query *q;
+	struct timespec deadline;
+	spfdmarc_dns_trace_fn *trace;
+	void *trace_arg;
+	bool done, first;
+	int err;
+
+	q = dns_get(ctx, name, type, &err);
+	if (q == NULL)
+		return &nomem;
+
+	pthread_mutex_lock(&ctx->lock);
+	ctx->stats.lookups++;
+	deadline = ctx->deadline;
+	pthread_mutex_unlock(&ctx->lock);
+
+	pthread_mutex_lock(&q->lock);
+	done = q->done;
+	if (!done) {
+		int rc = 0;
+
+		pthread_mutex_unlock(&q->lock);
+		pthread_mutex_lock(&ctx->lock);
+		ctx->stats.waited++;
+		pthread_mutex_unlock(&ctx->lock);
+		pthread_mutex_lock(&q->lock);
+		while (!q->done && rc != ETIMEDOUT)
+			rc = pthread_cond_timedwait(&q->cond, &q->lock,
+			    &deadline);
+		done = q->done;
+	}
+	pthread_mutex_unlock(&q->lock);
+
+	pthread_mutex_lock(&ctx->lock);
+	if (!done && !q->expired) {
+		/* Give up on this one: the context answers TIMEOUT for it
+		 * from now on, whatever the backend brings later. */
+		q->expired = true;
+		(void)snprintf(q->timeout_why, sizeof(q->timeout_why),
+		    "no answer within %u ms", ctx->timeout_ms);
+		q->timeout.why = q->timeout_why;
+	}
+	ans = dns_result(ctx, q, &first);
+	trace = ctx->trace;
+	trace_arg = ctx->trace_arg;
+	pthread_mutex_unlock(&ctx->lock);
+
+	if (first && trace != NULL)
+		trace(ans, trace_arg);
+	return ans;
+}
+
+SPFDMARC_PUBLIC const struct spfdmarc_dns_answer *
+spfdmarc_dns_peek(struct spfdmarc_dns_ctx *ctx, const char *name,
+    enum spfdmarc_dns_type type)
+{
+	char norm[SPFDMARC_DNAME_BUFSIZE];
+	struct dns_query *q;
+	const struct spfdmarc_dns_answer *ans = NULL;
+	bool done;
+
+	if (!dns_normalize(name, norm, sizeof(norm)))
+		return NULL;
+	pthread_mutex_lock(&ctx->lock);
+	q = dns_find(ctx, norm, type);
+	if (q != NULL) {
+		pthread_mutex_lock(&q->lock);
+		done = q->done;
+		pthread_mutex_unlock(&q->lock);
+		if (q->expired)
+			ans = &q->timeout;
+		else if (done)
+			ans = &q->answer;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return ans;
+}

@@ -1,0 +1,1 @@
+# spf area: see lib/Makefile.inc

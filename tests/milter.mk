@@ -3,3 +3,12 @@
 check_PROGRAMS += tests/unit/test_hdr
 TESTS += tests/unit/test_hdr
 tests_unit_test_hdr_LDADD = $(TEST_LIBS)
+
+# The configuration parser, compiled from the milter's own source.
+check_PROGRAMS += tests/milter/test_conf
+TESTS += tests/milter/test_conf
+tests_milter_test_conf_SOURCES = tests/milter/test_conf.c \
+	milter/conf.c milter/conf.h
+tests_milter_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter \
+	-I$(top_srcdir)/tests/unit -DSYSCONFDIR='"$(sysconfdir)"'
+tests_milter_test_conf_LDADD = lib/libspfdmarc.la $(LIBBSD_LIBS) $(PTHREAD_LIBS)

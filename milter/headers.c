@@ -163,8 +163,13 @@ headers_examine_ar(struct session *s, const char *value, size_t len)
 		return;
 	ours = s->authserv_id != NULL && spfdmarc_dname_equal(id, strlen(id),
 	    s->authserv_id, strlen(s->authserv_id));
-	if (ours && m->seen_received) {
-		/* RFC 8601 §5: it claims to be ours but came from outside. */
+	if (ours) {
+		/*
+		 * RFC 8601 §5: it claims to be ours but came with the
+		 * message. (Postfix shows a filter neither its own Received
+		 * field nor what other filters add, so every field seen here
+		 * came from the client.) Never trusted, always deleted.
+		 */
 		if (m->nforged < MESSAGE_AR_MAX)
 			m->forged[m->nforged++] = index;
 		return;

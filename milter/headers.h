@@ -2,10 +2,9 @@
  * headers.h: the header fields the milter reads and writes.
  *
  * Read: Authentication-Results fields of the incoming message. One that
- * carries our authserv-id and comes below the MTA's own Received field
- * came from outside and is a forgery (RFC 8601 §5): it is deleted. One
- * from a trusted authserv-id (TrustedAuthservIDs) gives the DKIM results
- * DMARC uses.
+ * carries our authserv-id came from outside and is a forgery (RFC 8601
+ * §5): it is deleted and never believed. One from another trusted
+ * authserv-id (TrustedAuthservIDs) gives the DKIM results DMARC uses.
  *
  * Written at end of message: one Authentication-Results (RFC 8601) and a
  * Received-SPF (RFC 7208 §9.1), at the top of the header.

@@ -456,19 +456,14 @@ sfsistat
 session_header(SMFICTX *ctx, const char *name, const char *value)
 {
 	struct session *s = smfi_getpriv(ctx);
-	struct message *m;
-
 	if (s == NULL || s->ignored || !s->msg.active || name == NULL ||
 	    value == NULL)
 		return session_noreply(s, SMFIP_NR_HDR);
-	m = &s->msg;
 	if (strcasecmp(name, "From") == 0) {
 		session_from(s, value);
 	} else if (strcasecmp(name, "Authentication-Results") == 0) {
 		headers_examine_ar(s, value, strnlen(value,
 		    MESSAGE_FIELD_MAX));
-	} else if (strcasecmp(name, "Received") == 0) {
-		m->seen_received = true;
 	}
 	return session_noreply(s, SMFIP_NR_HDR);
 }

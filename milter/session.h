@@ -67,7 +67,6 @@ struct message {
 	size_t nar;			/* seen, for smfi_chgheader indexes */
 	size_t forged[MESSAGE_AR_MAX];	/* indexes (1-based) to delete */
 	size_t nforged;
-	bool seen_received;		/* a Received field came before */
 	const char *dkim_pass[MESSAGE_DKIM_MAX];	/* from trusted A-R */
 	size_t ndkim_pass;
 

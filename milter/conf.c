@@ -766,7 +766,6 @@ conf_new(void)
 	cfg->syslog = true;
 	cfg->syslog_facility = LOG_MAIL;
 	cfg->log_level = SPFDMARC_LOG_INFO;
-	cfg->trust_anchor_file = "/usr/share/dns/root.key";
 	cfg->dnssec = true;
 	cfg->dns_timeout_ms = 5000;
 	cfg->ignore_authenticated = true;
@@ -1166,7 +1165,8 @@ conf_dump(const struct conf *cfg, FILE *out)
 		fprintf(out, " %s", cfg->forwarders[i]);
 	fprintf(out, "%s\n", cfg->nforwarders == 0 ? " none" : "");
 	fprintf(out, "TrustAnchorFile %s\nUnboundConfig %s\n",
-	    cfg->trust_anchor_file,
+	    cfg->trust_anchor_file != NULL ? cfg->trust_anchor_file :
+	    "(UnboundConfig's, else /usr/share/dns/root.key)",
 	    cfg->unbound_config ? cfg->unbound_config : "");
 	fprintf(out, "DNSSEC %s\nDNSTimeout %u\n", yesno(cfg->dnssec),
 	    cfg->dns_timeout_ms / 1000);

@@ -73,7 +73,8 @@ struct conf {
 	/* Resolver (start-up only). */
 	const char **forwarders;
 	size_t nforwarders;
-	const char *trust_anchor_file;
+	const char *trust_anchor_file;	/* NULL: UnboundConfig's anchors,
+					 * else the library's default */
 	const char *unbound_config;	/* or NULL */
 	bool dnssec;
 	unsigned dns_timeout_ms;

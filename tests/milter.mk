@@ -12,3 +12,8 @@ tests_milter_test_conf_SOURCES = tests/milter/test_conf.c \
 tests_milter_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter \
 	-I$(top_srcdir)/tests/unit -DSYSCONFDIR='"$(sysconfdir)"'
 tests_milter_test_conf_LDADD = lib/libspfdmarc.la $(LIBBSD_LIBS) $(PTHREAD_LIBS)
+
+# The real spfdmarc-milter driven by mcdrive against the signed DNS world
+# (skips while the program is not built or nsd/ldnsutils are missing).
+TESTS += tests/milter/milter_proto.sh
+EXTRA_DIST += tests/milter/milter_proto.sh tests/milter/milter.zone

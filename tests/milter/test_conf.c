@@ -48,8 +48,8 @@ test_defaults(void)
 	ok(cfg->authserv_id == NULL, "AuthservID: MTA's or host name");
 	ok(cfg->user == NULL && cfg->pidfile == NULL, "UserID, PidFile unset");
 	is_int((long long)cfg->nforwarders, 0, "Forwarders: full recursion");
-	is_str(cfg->trust_anchor_file, "/usr/share/dns/root.key",
-	    "TrustAnchorFile");
+	ok(cfg->trust_anchor_file == NULL,
+	    "TrustAnchorFile: UnboundConfig's, else the library default");
 	ok(cfg->unbound_config == NULL, "UnboundConfig unset");
 	ok(cfg->dnssec, "DNSSEC yes");
 	is_int(cfg->dns_timeout_ms, 5000, "DNSTimeout 5");

@@ -17,3 +17,7 @@ tests_milter_test_conf_LDADD = lib/libspfdmarc.la $(LIBBSD_LIBS) $(PTHREAD_LIBS)
 # (skips while the program is not built or nsd/ldnsutils are missing).
 TESTS += tests/milter/milter_proto.sh
 EXTRA_DIST += tests/milter/milter_proto.sh tests/milter/milter.zone
+
+# Every configuration key documented and in the example file.
+TESTS += tests/milter/man_keys.sh
+EXTRA_DIST += tests/milter/man_keys.sh

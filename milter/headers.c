@@ -12,144 +12,15 @@
 
 #include "headers.h"
 #include "mlog.h"
+#include "spfdmarc/authres.h"
 #include "spfdmarc/dname.h"
 #include "spfdmarc/err.h"
 #include "spfdmarc/hdr.h"
-#include "spfdmarc/rfc5322.h"
 
 #define HEADERS_FOLD		"\n\t"
 #define HEADERS_VALUE_MAX	4096	/* one field body we write */
-#define HEADERS_TOKENS_MAX	64	/* tokens of one resinfo clause */
-#define HEADERS_TOKEN_MAX	512
 
 /* --- reading --------------------------------------------------------- */
-
-/*
- * A tokenizer over an A-R body: comments are dropped, quoted-strings are
- * unquoted into the token they belong to (so a quoted ';' never splits a
- * clause), white space separates tokens, ';' ends a clause.
- */
-struct ar_tok {
-	const char *p;
-	size_t len, pos;
-};
-
-/* The next token into out; returns 1 for a token, 2 at a ';', 0 at the
- * end. A token longer than size is cut (and so will not match). */
-static int
-ar_next(struct ar_tok *t, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (;;) {
-		/* Skip white space and comments. */
-		while (t->pos < t->len) {
-			char c = t->p[t->pos];
-
-			if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-				t->pos++;
-			} else if (c == '(') {
-				unsigned depth = 0;
-
-				while (t->pos < t->len) {
-					c = t->p[t->pos++];
-					if (c == '\\' && t->pos < t->len)
-						t->pos++;
-					else if (c == '(')
-						depth++;
-					else if (c == ')' && --depth == 0)
-						break;
-				}
-			} else
-				break;
-		}
-		if (t->pos >= t->len)
-			return 0;
-		if (t->p[t->pos] == ';') {
-			t->pos++;
-			return 2;
-		}
-		break;
-	}
-	while (t->pos < t->len) {
-		char c = t->p[t->pos];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-		    c == ';' || c == '(')
-			break;
-		t->pos++;
-		if (c == '"') {
-			while (t->pos < t->len && t->p[t->pos] != '"') {
-				if (t->p[t->pos] == '\\' && t->pos + 1 < t->len)
-					t->pos++;
-				if (n + 1 < size)
-					out[n++] = t->p[t->pos];
-				t->pos++;
-			}
-			t->pos++;	/* the closing quote */
-			continue;
-		}
-		if (n + 1 < size)
-			out[n++] = c;
-	}
-	out[n] = '\0';
-	return 1;
-}
-
-static void
-headers_dkim_pass(struct session *s, const char *d)
-{
-	struct message *m = &s->msg;
-	char norm[SPFDMARC_DNAME_BUFSIZE];
-	const char *copy;
-
-	if (m->ndkim_pass >= MESSAGE_DKIM_MAX)
-		return;
-	if (spfdmarc_rfc5322_domain_normalize(d, strlen(d), norm, sizeof(norm),
-	    SPFDMARC_DNAME_LDH | SPFDMARC_DNAME_UNDERSCORE) != 0)
-		return;
-	for (size_t i = 0; i < m->ndkim_pass; i++)
-		if (strcmp(m->dkim_pass[i], norm) == 0)
-			return;
-	copy = spfdmarc_arena_strdup(m->arena, norm);
-	if (copy == NULL) {
-		m->failed = true;
-		m->fail_why = "out of memory";
-		return;
-	}
-	m->dkim_pass[m->ndkim_pass++] = copy;
-}
-
-/* The d= of every "dkim=pass" clause of a trusted A-R body. */
-static void
-headers_read_dkim(struct session *s, const char *value, size_t len)
-{
-	struct ar_tok t = { value, len, 0 };
-	char tok[HEADERS_TOKEN_MAX];
-	bool first_clause = true, in_pass = false, at_start = true;
-	int r;
-
-	while ((r = ar_next(&t, tok, sizeof(tok))) != 0) {
-		if (r == 2) {
-			first_clause = false;
-			in_pass = false;
-			at_start = true;
-			continue;
-		}
-		if (first_clause)
-			continue;	/* authserv-id [version] */
-		if (at_start) {
-			at_start = false;
-			in_pass = strcasecmp(tok, "dkim=pass") == 0 ||
-			    (strncasecmp(tok, "dkim/", 5) == 0 &&
-			    strchr(tok, '=') != NULL &&
-			    strcasecmp(strchr(tok, '='), "=pass") == 0);
-			continue;
-		}
-		if (in_pass && strncasecmp(tok, "header.d=", 9) == 0)
-			headers_dkim_pass(s, tok + 9);
-	}
-}
 
 void
 headers_examine_ar(struct session *s, const char *value, size_t len)
@@ -174,8 +45,45 @@ headers_examine_ar(struct session *s, const char *value, size_t len)
 			m->forged[m->nforged++] = index;
 		return;
 	}
-	if (conf_authserv_trusted(s->cfg, id, s->authserv_id))
-		headers_read_dkim(s, value, len);
+	/* Kept for the DKIM results DMARC uses (read at end of message). */
+	if (conf_authserv_trusted(s->cfg, id, s->authserv_id) &&
+	    m->ntrusted_ar < MESSAGE_AR_MAX) {
+		const char *copy = spfdmarc_arena_strndup(m->arena, value, len);
+
+		if (copy == NULL) {
+			m->failed = true;
+			m->fail_why = "out of memory";
+			return;
+		}
+		m->trusted_ar[m->ntrusted_ar] = copy;
+		m->trusted_ar_len[m->ntrusted_ar++] = len;
+	}
+}
+
+void
+headers_dkim_passes(struct session *s)
+{
+	struct message *m = &s->msg;
+	struct spfdmarc_authres_dkim *d = NULL;
+	const char *const *trusted = s->cfg->trusted_authserv_ids;
+	size_t ntrusted = s->cfg->ntrusted_authserv_ids, nd = 0;
+	const char *ours[1] = { s->authserv_id };
+
+	if (m->ntrusted_ar == 0)
+		return;
+	if (!s->cfg->trusted_authserv_ids_set) {
+		trusted = ours;
+		ntrusted = 1;
+	}
+	if (spfdmarc_authres_dkim_passes(m->arena, m->trusted_ar,
+	    m->trusted_ar_len, m->ntrusted_ar, trusted, ntrusted, &d, &nd,
+	    NULL) != 0) {
+		m->failed = true;
+		m->fail_why = "out of memory";
+		return;
+	}
+	for (size_t i = 0; i < nd && m->ndkim_pass < MESSAGE_DKIM_MAX; i++)
+		m->dkim_pass[m->ndkim_pass++] = d[i].domain;
 }
 
 /* --- writing --------------------------------------------------------- */

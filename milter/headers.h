@@ -21,6 +21,9 @@
 /* Examine one Authentication-Results field as it arrives. */
 void headers_examine_ar(struct session *s, const char *value, size_t len);
 
+/* At end of message: the DKIM passes of the trusted fields kept. */
+void headers_dkim_passes(struct session *s);
+
 /* Field bodies (folded with "\n\t" for the MTA). 0 or a library error. */
 int headers_build_ar(const struct session *s, const struct verdict *v,
     struct spfdmarc_buf *out);

@@ -495,6 +495,9 @@ session_dmarc(struct session *s)
 
 	if (m->dns == NULL)
 		return;
+	headers_dkim_passes(s);
+	if (m->failed)
+		return;
 	memset(&req, 0, sizeof(req));
 	req.mode = s->cfg->dmarc_mode == CONF_DMARC_RFC7489 ?
 	    SPFDMARC_DMARC_RFC7489 : SPFDMARC_DMARC_RFC9989;

@@ -67,7 +67,10 @@ struct message {
 	size_t nar;			/* seen, for smfi_chgheader indexes */
 	size_t forged[MESSAGE_AR_MAX];	/* indexes (1-based) to delete */
 	size_t nforged;
-	const char *dkim_pass[MESSAGE_DKIM_MAX];	/* from trusted A-R */
+	const char *trusted_ar[MESSAGE_AR_MAX];	/* A-R from trusted ids */
+	size_t trusted_ar_len[MESSAGE_AR_MAX];
+	size_t ntrusted_ar;
+	const char *dkim_pass[MESSAGE_DKIM_MAX];	/* their DKIM passes */
 	size_t ndkim_pass;
 
 	struct message_dmarc dmarc;

@@ -53,6 +53,7 @@ Socket unix:$SOCK
 AuthservID mx.test.example
 UnboundConfig $DNSWORLD_UNBOUND_CONF
 IgnoreHosts ${IGNORE:-none}
+TrustedAuthservIDs dkim.test.example
 Syslog no
 LogLevel debug
 $1
@@ -191,6 +192,20 @@ has forged "then the first" "chgheader: Authentication-Results 1 ''"
 hasnt forged "the upstream one kept" "chgheader: Authentication-Results 2"
 has forged "upstream A-R still delivered" "hdr: Authentication-Results: upstream.example; spf=pass smtp.mailfrom=x@y.example"
 
+# --- DKIM from a trusted verifier's A-R; an untrusted one is ignored -----
+msg Q17 127.0.0.20 client.example bob@reject.mt.example \
+    "Authentication-Results: dkim.test.example; dkim=pass header.d=reject.mt.example header.s=s1" \
+    "From: bob@reject.mt.example" >"$T/dkim.txt"
+drive dkim
+has dkim "aligned trusted DKIM pass: dmarc=pass" "dmarc=pass (p=reject t=n dnssec=secure) header.from=reject.mt.example"
+has dkim "accepted" "eom: continue"
+msg Q18 127.0.0.20 client.example bob@reject.mt.example \
+    "Authentication-Results: evil.example; dkim=pass header.d=reject.mt.example" \
+    "Authentication-Results: dkim.test.example.evil.example; dkim=pass header.d=reject.mt.example" \
+    "From: bob@reject.mt.example" >"$T/nodkim.txt"
+drive nodkim
+has nodkim "untrusted DKIM results ignored" "eom: reject 550 5.7.1"
+
 # --- several messages on one connection, and an abort ------------------
 cat >"$T/multi.txt" <<'EOF'
 macro j mx.test.example
@@ -301,7 +316,7 @@ TempFailOnError yes
 NoSuchKey 1"
 kill -HUP "$MPID"
 sleep 0.5
-logged "bad reload refused with file:line" "spfdmarc.conf:9: unknown key 'NoSuchKey'; keeping the current configuration"
+logged "bad reload refused with file:line" "spfdmarc.conf:10: unknown key 'NoSuchKey'; keeping the current configuration"
 msg Q14 127.0.0.20 client.example a@reject.mt.example \
     "From: a@reject.mt.example" >"$T/afterbad.txt"
 drive afterbad

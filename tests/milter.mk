@@ -21,3 +21,8 @@ EXTRA_DIST += tests/milter/milter_proto.sh tests/milter/milter.zone
 # Every configuration key documented and in the example file.
 TESTS += tests/milter/man_keys.sh
 EXTRA_DIST += tests/milter/man_keys.sh
+
+# End to end: a private Postfix instance, swaks from 127.0.0.x, the milter,
+# the DNS world (skips unless root with postfix and swaks installed).
+TESTS += tests/milter/postfix_e2e.sh
+EXTRA_DIST += tests/milter/postfix_e2e.sh

@@ -351,11 +351,13 @@ spf_validated_names(struct spf_eval *ev, const char *filter,
 		return 0;
 	}
 	/* §4.6.4 ¶3: names past the first ten are ignored. */
-	for (size_t i = 0; i < a->count && ncand < SPF_PTR_NAMES_MAX; i++) {
+	for (size_t i = 0, seen = 0; i < a->count &&
+	    seen < SPF_PTR_NAMES_MAX; i++) {
 		const char *name = a->rr[i].u.name;
 
 		if (a->rr[i].type != SPFDMARC_DNS_PTR)
 			continue;
+		seen++;
 		if (name == NULL || name[0] == '\0')
 			continue;
 		if (filter != NULL && !spfdmarc_dname_is_under(name,

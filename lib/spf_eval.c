@@ -115,6 +115,17 @@ spfdmarc_spf_result_parse(const char *name, enum spfdmarc_spf_result *out)
 
 /* --- trace and reasons ----------------------------------------------- */
 
+/* Text for logs, header comments and SMTP replies: US-ASCII, printable,
+ * one line. Records, names from DNS and the envelope may hold anything. */
+static void
+spf_printable(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+	}
+}
+
 static void spf_trace(struct spf_eval *ev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
@@ -130,7 +141,25 @@ spf_trace(struct spf_eval *ev, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)spfdmarc_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	spf_printable(line);
 	ev->req->trace(ev->depth, line, ev->req->trace_arg);
+}
+
+/* The record as fetched, NUL bytes included, cut to fit a line. */
+static void
+spf_trace_record(struct spf_eval *ev, const char *domain, const char *text,
+    size_t len)
+{
+	char shown[401];
+	size_t n = len < sizeof(shown) - 1 ? len : sizeof(shown) - 1;
+
+	if (ev->req->trace == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		shown[i] = text[i] == '\0' ? '?' : text[i];
+	shown[n] = '\0';
+	spf_trace(ev, "record at %s: %s%s", domain, shown,
+	    n < len ? "..." : "");
 }
 
 static void spf_vreason(struct spf_eval *ev, bool overwrite, const char *fmt,
@@ -145,6 +174,7 @@ spf_vreason(struct spf_eval *ev, bool overwrite, const char *fmt, va_list ap)
 	spfdmarc_buf_init_fixed(&b, ev->resp->reason,
 	    sizeof(ev->resp->reason));
 	(void)spfdmarc_buf_vprintf(&b, fmt, ap);
+	spf_printable(ev->resp->reason);
 }
 
 /* Record an error result with its reason; returns SPF_ERROR. */
@@ -772,8 +802,7 @@ spf_check_host(struct spf_eval *ev, const char *domain,
 			spf_trace(ev, "none: %s", ev->resp->reason);
 		return m;
 	}
-	spf_trace(ev, "record at %s: %.*s", domain,
-	    (int)(len < 400 ? len : 400), text);
+	spf_trace_record(ev, domain, text, len);
 	rc = spf_record_parse(ev->arena, text, len, &rec, why, sizeof(why));
 	if (rc == SPFDMARC_ENOMEM)
 		return spf_nomem(ev);
@@ -853,17 +882,6 @@ spf_check_host(struct spf_eval *ev, const char *domain,
 
 /* --- explanation (§6.2) ------------------------------------------------ */
 
-/* Keep the explanation US-ASCII and printable (§6.2): macros may have
- * brought other bytes in from the envelope. */
-static void
-spf_explanation_clean(char *s)
-{
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			*s = '?';
-	}
-}
-
 /* Expand explain-string text into resp->explanation; false if unusable. */
 static bool
 spf_explain(struct spf_eval *ev, const char *domain, const char *text,
@@ -887,7 +905,7 @@ spf_explain(struct spf_eval *ev, const char *domain, const char *text,
 		ev->resp->explanation[0] = '\0';
 		return false;
 	}
-	spf_explanation_clean(ev->resp->explanation);
+	spf_printable(ev->resp->explanation);
 	return true;
 }
 
@@ -1041,7 +1059,7 @@ spf_finish(struct spf_eval *ev, enum spf_match m,
 		if (!spf_explain(ev, out->domain, d, strlen(d))) {
 			(void)strlcpy(resp->explanation, d,
 			    sizeof(resp->explanation));
-			spf_explanation_clean(resp->explanation);
+			spf_printable(resp->explanation);
 		}
 	}
 }

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -800,6 +801,31 @@ test_trace(void)
 	ok(strstr(trace, "0 result pass") != NULL, "trace: the result");
 	if (tap_failed)
 		diag("trace:\n%s", trace);
+
+	/* Control bytes of a record never reach a trace line or the
+	 * reason (the trace callback gets one line at a time). */
+	expect("example.com TXT \"v=spf1 ip4:192.0.2.5\\n\\r\\0 -all\"",
+	    "192.0.2.1", "a@example.com", NULL, SPFDMARC_SPF_PERMERROR,
+	    "record with LF, CR, NUL");
+	{
+		bool clean = true;
+
+		for (size_t i = 0; i < trace_len; i++) {
+			unsigned char ch = (unsigned char)trace[i];
+
+			if (ch != '\n' && (ch < 0x20 || ch > 0x7e))
+				clean = false;
+		}
+		ok(clean, "  trace lines are printable");
+		ok(strstr(trace, "record at example.com: v=spf1 "
+		    "ip4:192.0.2.5??? -all") != NULL, "  record shown whole");
+		clean = true;
+		for (const char *p = R.reason; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				clean = false;
+		}
+		ok(clean, "  reason is printable: %s", R.reason);
+	}
 }
 
 int

@@ -239,11 +239,10 @@ headers_build_received_spf(const struct session *s, struct spfdmarc_buf *out)
 }
 
 int
-headers_apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
+headers_delete_forged(SMFICTX *ctx, struct session *s)
 {
 	struct message *m = &s->msg;
-	struct spfdmarc_buf b;
-	int rc = 0, err;
+	int rc = 0;
 
 	/* Highest index first: deleting one does not renumber the others
 	 * below it. */
@@ -256,6 +255,17 @@ headers_apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 			rc = -1;
 		}
 	}
+	return rc;
+}
+
+int
+headers_apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
+{
+	struct message *m = &s->msg;
+	struct spfdmarc_buf b;
+	int rc, err;
+
+	rc = headers_delete_forged(ctx, s);
 	if (m->spf != NULL && s->cfg->add_received_spf) {
 		spfdmarc_buf_init(&b, m->arena, HEADERS_VALUE_MAX);
 		err = headers_build_received_spf(s, &b);

@@ -30,6 +30,10 @@ int headers_build_ar(const struct session *s, const struct verdict *v,
 int headers_build_received_spf(const struct session *s,
     struct spfdmarc_buf *out);
 
+/* Delete the forged A-R fields only (also when the evaluation failed:
+ * a forgery never passes). 0 or -1. */
+int headers_delete_forged(SMFICTX *ctx, struct session *s);
+
 /* Delete forgeries and insert our fields. 0, or -1 if the MTA refused a
  * change (logged). */
 int headers_apply(SMFICTX *ctx, struct session *s, const struct verdict *v);

@@ -661,6 +661,8 @@ session_eom(SMFICTX *ctx)
 	case VERDICT_ACCEPT:
 		if (!m->failed)
 			(void)headers_apply(ctx, s, &v);
+		else
+			(void)headers_delete_forged(ctx, s);
 		if (v.action == VERDICT_QUARANTINE &&
 		    smfi_quarantine(ctx, v.text) != MI_SUCCESS)
 			mlog_warnx("%s: the MTA refused to quarantine", m->qid);

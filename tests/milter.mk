@@ -26,3 +26,13 @@ EXTRA_DIST += tests/milter/man_keys.sh
 # the DNS world (skips unless root with postfix and swaks installed).
 TESTS += tests/milter/postfix_e2e.sh
 EXTRA_DIST += tests/milter/postfix_e2e.sh
+
+# Verdicts: results and local policy to the MTA's answer.
+check_PROGRAMS += tests/milter/test_verdict
+TESTS += tests/milter/test_verdict
+tests_milter_test_verdict_SOURCES = tests/milter/test_verdict.c \
+	milter/verdict.c milter/verdict.h milter/conf.c milter/conf.h
+tests_milter_test_verdict_CPPFLAGS = $(AM_CPPFLAGS) $(MILTER_CFLAGS) \
+	-I$(top_srcdir)/milter -I$(top_srcdir)/tests/unit \
+	-DSYSCONFDIR='"$(sysconfdir)"'
+tests_milter_test_verdict_LDADD = lib/libspfdmarc.la $(LIBBSD_LIBS) $(PTHREAD_LIBS)

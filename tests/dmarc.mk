@@ -26,3 +26,8 @@ tests_unit_test_dmarc_eval_CPPFLAGS = $(DMARC_ZONE_CPPFLAGS)
 tests_unit_test_dmarc_eval_LDADD = $(TEST_LIBS)
 tests_unit_test_rfc5322_LDADD = $(TEST_LIBS)
 tests_unit_test_authres_LDADD = $(TEST_LIBS)
+
+# `spfdmarc dmarc` over a zone file: output fields, JSON, usage errors.
+DMARC_SCRIPT_TESTS = tests/dmarc/cli.sh
+TESTS += $(DMARC_SCRIPT_TESTS)
+EXTRA_DIST += $(DMARC_SCRIPT_TESTS) tests/dmarc/cli.zone

@@ -27,7 +27,10 @@ tests_unit_test_dmarc_eval_LDADD = $(TEST_LIBS)
 tests_unit_test_rfc5322_LDADD = $(TEST_LIBS)
 tests_unit_test_authres_LDADD = $(TEST_LIBS)
 
-# `spfdmarc dmarc` over a zone file: output fields, JSON, usage errors.
-DMARC_SCRIPT_TESTS = tests/dmarc/cli.sh
+# `spfdmarc dmarc` over a zone file (output fields, JSON, usage errors),
+# and over libunbound against the signed DNS world (secure, insecure,
+# bogus, a deep tree walk, t=y; skips without nsd/ldnsutils).
+DMARC_SCRIPT_TESTS = tests/dmarc/cli.sh tests/dmarc/world.sh
 TESTS += $(DMARC_SCRIPT_TESTS)
-EXTRA_DIST += $(DMARC_SCRIPT_TESTS) tests/dmarc/cli.zone
+EXTRA_DIST += $(DMARC_SCRIPT_TESTS) tests/dmarc/cli.zone \
+	tests/dmarc/world-walk.zone

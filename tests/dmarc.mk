@@ -33,4 +33,4 @@ tests_unit_test_authres_LDADD = $(TEST_LIBS)
 DMARC_SCRIPT_TESTS = tests/dmarc/cli.sh tests/dmarc/world.sh
 TESTS += $(DMARC_SCRIPT_TESTS)
 EXTRA_DIST += $(DMARC_SCRIPT_TESTS) tests/dmarc/cli.zone \
-	tests/dmarc/world-walk.zone
+	tests/dmarc/world-walk.zone tests/dmarc/VECTORS.md

@@ -87,7 +87,7 @@ dmarc_usage(FILE *out)
 	    CLI_RESOLVER_USAGE, SPFDMARC_DMARC_DKIM_MAX);
 }
 
-/* --- text ------------------------------------------------------------------ */
+/* --- text ----------------------------------------------------------------- */
 
 /* Append s with \\ and \xHH escapes: one value, one line, ASCII. */
 static void
@@ -198,7 +198,7 @@ struct dmarc_args {
 	size_t ndkim;
 };
 
-/* --- output ---------------------------------------------------------------- */
+/* --- output --------------------------------------------------------------- */
 
 static void
 dmarc_print_plain(FILE *out, const struct dmarc_args *a,
@@ -320,7 +320,7 @@ dmarc_print_json(FILE *out, const struct dmarc_args *a,
 	fputs("}\n", out);
 }
 
-/* --- the zone file --------------------------------------------------------- */
+/* --- the zone file -------------------------------------------------------- */
 
 static int
 dmarc_open_zone(const char *path, struct spfdmarc_dns **dns)
@@ -396,7 +396,7 @@ fail:
 	return CLI_EXIT_USAGE;
 }
 
-/* --- the command ------------------------------------------------------------ */
+/* --- the command ---------------------------------------------------------- */
 
 static int dmarc_bad(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

@@ -49,11 +49,15 @@ enum {
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT }
 
 #define CLI_RESOLVER_USAGE \
-	"  --resolver HOST[@PORT]  forward to this server (repeatable)\n" \
+	"  --resolver ADDR[@PORT]  forward to this server, an IPv4 or IPv6\n" \
+	"                          address (repeatable); answers are still\n" \
+	"                          validated here\n" \
 	"  --trust-anchor FILE     DNSSEC trust anchor (DS/DNSKEY file)\n" \
 	"  --unbound-conf FILE     apply this unbound.conf to the resolver\n" \
 	"  --no-dnssec             do not validate\n" \
-	"  --timeout SECONDS       time budget of the whole evaluation (5)\n"
+	"  --timeout SECONDS       time budget of the whole evaluation (5)\n" \
+	"  --stub ZONE=ADDR[@PORT] send queries for ZONE to this server\n" \
+	"                          (repeatable; for test set-ups)\n"
 
 void cli_resolver_init(struct cli_resolver *r);
 

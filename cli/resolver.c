@@ -44,9 +44,17 @@ cli_resolver_option(struct cli_resolver *r, int opt, const char *arg)
 	case CLI_OPT_STUB:
 		return cli_push(r->stubs, &r->nstubs, arg, "--stub options");
 	case CLI_OPT_TRUST_ANCHOR:
+		if (r->trust_anchor != NULL) {
+			fprintf(stderr, "spfdmarc: --trust-anchor given twice\n");
+			return -1;
+		}
 		r->trust_anchor = arg;
 		return 1;
 	case CLI_OPT_UNBOUND_CONF:
+		if (r->unbound_conf != NULL) {
+			fprintf(stderr, "spfdmarc: --unbound-conf given twice\n");
+			return -1;
+		}
 		r->unbound_conf = arg;
 		return 1;
 	case CLI_OPT_NO_DNSSEC:
@@ -55,8 +63,9 @@ cli_resolver_option(struct cli_resolver *r, int opt, const char *arg)
 	case CLI_OPT_TIMEOUT:
 		errno = 0;
 		secs = strtod(arg, &end);
-		if (errno != 0 || end == arg || *end != '\0' || secs <= 0 ||
-		    secs > 3600) {
+		/* written so that NaN fails too */
+		if (errno != 0 || end == arg || *end != '\0' ||
+		    !(secs > 0 && secs <= 3600)) {
 			fprintf(stderr, "spfdmarc: --timeout wants seconds "
 			    "(0 < s <= 3600), not '%s'\n", arg);
 			return -1;
@@ -77,6 +86,12 @@ cli_resolver_open(const struct cli_resolver *r, struct spfdmarc_dns **out)
 	char err[512];
 	int rc;
 
+	*out = NULL;
+	if (r->no_dnssec && r->trust_anchor != NULL) {
+		fprintf(stderr, "spfdmarc: --trust-anchor and --no-dnssec "
+		    "contradict each other\n");
+		return SPFDMARC_EINVAL;
+	}
 	memset(&o, 0, sizeof(o));
 	o.forwarders = r->forwarders;
 	o.nforwarders = r->nforwarders;

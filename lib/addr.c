@@ -2,6 +2,9 @@
  * addr.c: IPv4/IPv6 parsing, formatting and CIDR matching
  * (spfdmarc/addr.h). IPv4 is parsed by hand (strict dotted quad, RFC 7208
  * §12 ip4-network); IPv6 by inet_pton() on a bounded, checked copy.
+ * IPv6 text is written by hand in the RFC 5952 form: glibc's inet_ntop()
+ * prints any address whose first 96 bits are zero (other than :: and ::1)
+ * in the deprecated IPv4-compatible form ("::1:2" as "::0.1.0.2").
  */
 #include "config.h"
 
@@ -107,11 +110,62 @@ spfdmarc_addr_parse6(struct spfdmarc_addr *out, const char *text, size_t len)
 SPFDMARC_PUBLIC int
 spfdmarc_addr_parse(struct spfdmarc_addr *out, const char *text, size_t len)
 {
-	if (text == NULL)
+	if (text == NULL || len == 0)
 		return SPFDMARC_ESYNTAX;
 	if (memchr(text, ':', len) != NULL)
 		return spfdmarc_addr_parse6(out, text, len);
 	return spfdmarc_addr_parse4(out, text, len);
+}
+
+/*
+ * RFC 5952 §4: lower-case hex without leading zeros, the longest run of
+ * two or more zero fields (the first of equal runs) shortened to "::";
+ * §5: an IPv4-mapped address ends in a dotted quad.
+ */
+static void
+addr_format6(const uint8_t bytes[16], char *out, size_t size)
+{
+	unsigned words[8];
+	int best = -1, bestlen = 0, run = -1, runlen = 0, last;
+	size_t o = 0;
+
+	for (int i = 0; i < 8; i++)
+		words[i] = (unsigned)bytes[2 * i] << 8 | bytes[2 * i + 1];
+	for (int i = 0; i < 8; i++) {
+		if (words[i] == 0) {
+			if (run < 0)
+				run = i;
+			if (++runlen > bestlen) {
+				best = run;
+				bestlen = runlen;
+			}
+		} else {
+			run = -1;
+			runlen = 0;
+		}
+	}
+	if (bestlen < 2) {		/* §4.2.2: never for one field */
+		best = -1;
+		bestlen = 0;
+	}
+	/* The fields in hex; a mapped address stops after ffff. */
+	last = memcmp(bytes, mapped_prefix, sizeof(mapped_prefix)) == 0 ? 6 : 8;
+	out[0] = '\0';
+	for (int i = 0; i < last; i++) {
+		int n;
+
+		if (i == best) {
+			n = snprintf(out + o, size - o, "::");
+			i += bestlen - 1;
+		} else {
+			n = snprintf(out + o, size - o, "%s%x",
+			    i > 0 && i != best + bestlen ? ":" : "", words[i]);
+		}
+		o += (size_t)n;	/* size is large enough: see the caller */
+	}
+	if (last == 6)
+		(void)snprintf(out + o, size - o, ":%u.%u.%u.%u",
+		    bytes[12], bytes[13], bytes[14], bytes[15]);
 }
 
 SPFDMARC_PUBLIC int
@@ -121,14 +175,11 @@ spfdmarc_addr_format(const struct spfdmarc_addr *a, char *out, size_t size)
 
 	switch (a->family) {
 	case SPFDMARC_AF_INET:
-		if (inet_ntop(AF_INET, a->bytes, tmp, sizeof(tmp)) == NULL)
-			return SPFDMARC_EINVAL;
+		(void)snprintf(tmp, sizeof(tmp), "%u.%u.%u.%u", a->bytes[0],
+		    a->bytes[1], a->bytes[2], a->bytes[3]);
 		break;
 	case SPFDMARC_AF_INET6:
-		/* glibc's inet_ntop follows RFC 5952 (lower case, longest
-		 * run of zeros compressed, ::ffff:a.b.c.d for mapped). */
-		if (inet_ntop(AF_INET6, a->bytes, tmp, sizeof(tmp)) == NULL)
-			return SPFDMARC_EINVAL;
+		addr_format6(a->bytes, tmp, sizeof(tmp));
 		break;
 	default:
 		return SPFDMARC_EINVAL;
@@ -198,11 +249,15 @@ spfdmarc_addr_match(const struct spfdmarc_addr *a,
 SPFDMARC_PUBLIC int
 spfdmarc_cidr_parse(struct spfdmarc_cidr *out, const char *text, size_t len)
 {
-	const char *slash = memchr(text, '/', len);
-	size_t alen = slash == NULL ? len : (size_t)(slash - text);
+	const char *slash;
+	size_t alen;
 	unsigned max;
 	int rc;
 
+	if (text == NULL || len == 0)
+		return SPFDMARC_ESYNTAX;
+	slash = memchr(text, '/', len);
+	alen = slash == NULL ? len : (size_t)(slash - text);
 	rc = spfdmarc_addr_parse(&out->addr, text, alen);
 	if (rc != 0)
 		return rc;
@@ -248,7 +303,7 @@ spfdmarc_addr_reverse_name(const struct spfdmarc_addr *a, char *out,
 	}
 	if (x.family != SPFDMARC_AF_INET6)
 		return SPFDMARC_EINVAL;
-	if (size < SPFDMARC_ADDR_REVLEN)
+	if (size < SPFDMARC_ADDR_REVLEN)	/* the exact size, NUL included */
 		return SPFDMARC_ETRUNC;
 	n = 0;
 	for (int i = 15; i >= 0; i--) {

@@ -127,7 +127,8 @@ spfdmarc_buf_append(struct spfdmarc_buf *b, const char *s, size_t n)
 		memcpy(b->data + b->len, s, fit);
 	b->len += fit;
 	b->data[b->len] = '\0';
-	return fit == n && !b->nomem;
+	/* This append's outcome; the sticky flags keep the earlier ones. */
+	return fit == n;
 }
 
 SPFDMARC_PUBLIC bool
@@ -172,7 +173,7 @@ spfdmarc_buf_vprintf(struct spfdmarc_buf *b, const char *fmt, va_list ap)
 		b->data[b->len] = '\0';
 		ok = fit == (size_t)n;
 	}
-	return ok && !b->nomem;
+	return ok;
 }
 
 SPFDMARC_PUBLIC bool

@@ -25,7 +25,11 @@ struct cursor {
 static inline void
 cursor_init(struct cursor *c, const void *p, size_t len)
 {
-	c->p = p;
+	/* A NULL input reads as empty. Point at a real byte so that no
+	 * arithmetic is ever done on a null pointer (UB, and UBSan says so). */
+	static const unsigned char nothing[1];
+
+	c->p = p == NULL ? nothing : p;
 	c->len = p == NULL ? 0 : len;
 	c->pos = 0;
 	c->err = false;
@@ -108,11 +112,11 @@ cursor_expect(struct cursor *c, int ch)
 	return false;
 }
 
-/* Skip n bytes, or fail if fewer remain. */
+/* Skip n bytes, or fail if fewer remain (or the cursor has failed). */
 static inline bool
 cursor_skip(struct cursor *c, size_t n)
 {
-	if (cursor_left(c) < n) {
+	if (c->err || cursor_left(c) < n) {
 		c->err = true;
 		return false;
 	}
@@ -120,11 +124,12 @@ cursor_skip(struct cursor *c, size_t n)
 	return true;
 }
 
-/* Take n bytes: *out points at them. Fails (and *out = NULL) if fewer remain. */
+/* Take n bytes: *out points at them. Fails (and *out = NULL) if fewer
+ * remain or the cursor has failed, even for n == 0. */
 static inline bool
 cursor_take(struct cursor *c, size_t n, const char **out)
 {
-	if (cursor_left(c) < n) {
+	if (c->err || cursor_left(c) < n) {
 		c->err = true;
 		*out = NULL;
 		return false;
@@ -142,7 +147,8 @@ cursor_read(struct cursor *c, void *dst, size_t n)
 
 	if (!cursor_take(c, n, &src))
 		return false;
-	memcpy(dst, src, n);
+	if (n != 0)	/* dst may be NULL for n == 0 */
+		memcpy(dst, src, n);
 	return true;
 }
 
@@ -195,7 +201,7 @@ cursor_accept_str(struct cursor *c, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (cursor_left(c) < n || memcmp(c->p + c->pos, s, n) != 0)
+	if (c->err || cursor_left(c) < n || memcmp(c->p + c->pos, s, n) != 0)
 		return false;
 	c->pos += n;
 	return true;
@@ -207,7 +213,7 @@ cursor_accept_istr(struct cursor *c, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (cursor_left(c) < n)
+	if (c->err || cursor_left(c) < n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char a = c->p[c->pos + i], b = (unsigned char)s[i];

@@ -171,7 +171,11 @@ spfdmarc_dname_is_under(const char *child, size_t clen, const char *parent,
 
 	clen = dname_strip_dot(child, clen);
 	plen = dname_strip_dot(parent, plen);
-	if (plen == 0 || clen < plen)
+	if (plen == 0 || clen == 0)
+		return false;
+	if (plen == 1 && parent[0] == '.')
+		return true;		/* every name is under the root */
+	if (clen < plen)
 		return false;
 	off = clen - plen;
 	if (off != 0 && child[off - 1] != '.')
@@ -186,8 +190,8 @@ spfdmarc_dname_last_labels(const char *name, size_t len, size_t n,
 	size_t seen = 0;
 
 	len = dname_strip_dot(name, len);
-	if (n == 0 || len == 0)
-		return false;
+	if (n == 0 || len == 0 || (len == 1 && name[0] == '.'))
+		return false;	/* no labels at all (the root has none) */
 	for (size_t i = len; i > 0; i--) {
 		if (name[i - 1] == '.') {
 			if (++seen == n) {

@@ -53,7 +53,7 @@ spfdmarc_log_level_parse(const char *name, enum spfdmarc_log_level *out)
 		SPFDMARC_LOG_INFO, SPFDMARC_LOG_DEBUG,
 	};
 
-	if (name == NULL)
+	if (name == NULL || out == NULL)
 		return SPFDMARC_EINVAL;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (strcasecmp(name, spfdmarc_log_level_name(all[i])) == 0) {
@@ -104,13 +104,22 @@ log_msg_errno(enum spfdmarc_log_level level, const char *fmt, ...)
 {
 	char msg[LOG_MSG_MAX];
 	char ebuf[128];
+	const char *etext;
+	size_t elen, room;
 	int saved = errno;
 	va_list ap;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	if (!log_enabled(level))
+		goto out;
 	/* The GNU strerror_r returns the text it chose. */
-	log_msg(level, "%s: %s", msg, strerror_r(saved, ebuf, sizeof(ebuf)));
+	etext = strerror_r(saved, ebuf, sizeof(ebuf));
+	elen = strlen(etext) + 2;	/* ": " */
+	/* Cut the message, not the error text, when the line is too long. */
+	room = elen < sizeof(msg) / 2 ? sizeof(msg) - elen : sizeof(msg) / 2;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, room, fmt, ap);	/* a log line may be cut */
+	va_end(ap);
+	log_msg(level, "%s: %s", msg, etext);
+out:
 	errno = saved;
 }

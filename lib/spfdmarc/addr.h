@@ -22,8 +22,9 @@ extern "C" {
 #endif
 
 #define SPFDMARC_ADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
-/* "f.e.d....ip6.arpa": 32 nibbles, 32 dots, "ip6.arpa", NUL. */
-#define SPFDMARC_ADDR_REVLEN	74
+/* "f.e.d....ip6.arpa": 32 nibbles, 32 dots, "ip6.arpa", NUL: 73 bytes,
+ * enough for the IPv4 form too. */
+#define SPFDMARC_ADDR_REVLEN	73
 
 enum spfdmarc_addr_family {
 	SPFDMARC_AF_NONE = 0,

@@ -5,7 +5,9 @@
  *
  * An arena is used by one thread at a time. It may be given a limit on
  * the bytes it hands out, so hostile input cannot make it grow without
- * bound: past the limit, allocation fails like an out-of-memory.
+ * bound: past the limit, allocation fails like an out-of-memory. The
+ * limit counts what requests really take: each is rounded up to the
+ * alignment (alignof(max_align_t)), and a 0-byte request takes one unit.
  */
 #ifndef SPFDMARC_ARENA_H
 #define SPFDMARC_ARENA_H
@@ -46,7 +48,8 @@ char *spfdmarc_arena_strndup(struct spfdmarc_arena *arena, const char *s,
 /* A copy of the NUL-terminated string s. */
 char *spfdmarc_arena_strdup(struct spfdmarc_arena *arena, const char *s);
 
-/* Bytes handed out since creation or the last reset. */
+/* Bytes handed out since creation or the last reset, each request
+ * rounded up to the alignment as the limit counts it. */
 size_t spfdmarc_arena_used(const struct spfdmarc_arena *arena);
 
 #ifdef __cplusplus

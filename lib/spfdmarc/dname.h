@@ -62,14 +62,16 @@ bool spfdmarc_dname_equal(const char *a, size_t alen, const char *b,
     size_t blen);
 
 /* child equals parent or lies under it (label boundary respected):
- * "a.example.com" is under "example.com", "badexample.com" is not. */
+ * "a.example.com" is under "example.com", "badexample.com" is not.
+ * Every non-empty name is under the root "."; nothing is under "". */
 bool spfdmarc_dname_is_under(const char *child, size_t clen,
     const char *parent, size_t plen);
 
 /*
  * The suffix of name made of its last n labels (n >= 1), as an offset
- * into name: name + offset, length len - offset. Returns false when the
- * name has fewer than n labels.
+ * into name: name + offset, length len - offset (a trailing dot stays in
+ * the suffix). Returns false when the name has fewer than n labels ("" and
+ * "." have none).
  */
 bool spfdmarc_dname_last_labels(const char *name, size_t len, size_t n,
     size_t *offset);

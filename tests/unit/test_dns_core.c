@@ -1,0 +1,838 @@
+/*
+ * test_dns_core.c: the DNS core (lib/dns.c) against a fake backend written
+ * here to the lib/dns_backend.h contract: dedup of (name, type), the query
+ * cap, invalid names, answers from another thread, timeouts, cancel on
+ * ctx_free, peek, stats, trace; and the wire decoders
+ * (dns_rdata_decode, dns_wire_name_to_text).
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dns_backend.h"
+#include "spfdmarc/dname.h"
+#include "spfdmarc/dns.h"
+#include "spfdmarc/err.h"
+#include "tap.h"
+
+/* --- the fake backend ---------------------------------------------------- */
+
+enum fake_mode {
+	FAKE_NOW,	/* answer inside resolve() */
+	FAKE_LATER,	/* answer from another thread after delay_ms */
+	FAKE_NEVER,	/* hold the query until cancelled */
+	FAKE_REFUSE,	/* resolve() returns an error */
+};
+
+#define FAKE_MAX	64
+
+struct fake {
+	pthread_mutex_t lock;
+	enum fake_mode mode;
+	unsigned delay_ms;
+	unsigned resolves;
+	unsigned cancels;
+	bool destroyed;
+	struct dns_query *held[FAKE_MAX];	/* pending, backend-owned */
+	size_t nheld;
+	pthread_t threads[FAKE_MAX];
+	size_t nthreads;
+};
+
+struct later {
+	struct fake *f;
+	struct dns_query *q;
+};
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		continue;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Answer by name: "nx*" does not exist, others have A 192.0.2.1. */
+static void
+fake_fill(struct dns_query *q)
+{
+	struct spfdmarc_dns_answer *ans = dns_query_answer(q);
+	struct spfdmarc_dns_rr *rr;
+
+	if (strncmp(dns_query_name(q), "nx", 2) == 0) {
+		ans->status = SPFDMARC_DNS_NXDOMAIN;
+		ans->rcode = 3;
+		return;
+	}
+	rr = dns_answer_alloc_rr(q, 1);
+	if (rr == NULL) {
+		ans->status = SPFDMARC_DNS_ERROR;
+		return;
+	}
+	rr->type = dns_query_type(q);
+	rr->ttl = 300;
+	rr->u.addr.family = SPFDMARC_AF_INET;
+	rr->u.addr.bytes[0] = 192;
+	rr->u.addr.bytes[2] = 2;
+	rr->u.addr.bytes[3] = 1;
+	ans->status = SPFDMARC_DNS_OK;
+	ans->rcode = 0;
+	ans->ttl = 300;
+	ans->dnssec = SPFDMARC_DNSSEC_SECURE;
+}
+
+/* Remove q from the held list; true if it was there (under f->lock). */
+static bool
+fake_unhold(struct fake *f, struct dns_query *q)
+{
+	for (size_t i = 0; i < f->nheld; i++) {
+		if (f->held[i] == q) {
+			f->held[i] = f->held[--f->nheld];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void *
+fake_later_main(void *arg)
+{
+	struct later *l = arg;
+	struct fake *f = l->f;
+	bool mine;
+
+	sleep_ms(f->delay_ms);
+	pthread_mutex_lock(&f->lock);
+	mine = fake_unhold(f, l->q);
+	pthread_mutex_unlock(&f->lock);
+	if (mine) {		/* not cancelled meanwhile */
+		fake_fill(l->q);
+		dns_query_complete(l->q);
+	}
+	free(l);
+	return NULL;
+}
+
+static int
+fake_resolve(void *impl, struct dns_query *q)
+{
+	struct fake *f = impl;
+	struct later *l;
+	int rc = 0;
+
+	pthread_mutex_lock(&f->lock);
+	f->resolves++;
+	switch (f->mode) {
+	case FAKE_NOW:
+		pthread_mutex_unlock(&f->lock);
+		fake_fill(q);
+		dns_query_complete(q);
+		return 0;
+	case FAKE_REFUSE:
+		rc = SPFDMARC_EDNS;
+		break;
+	case FAKE_NEVER:
+		if (f->nheld == FAKE_MAX) {
+			rc = SPFDMARC_ENOMEM;
+			break;
+		}
+		f->held[f->nheld++] = q;
+		break;
+	case FAKE_LATER:
+		l = malloc(sizeof(*l));
+		if (l == NULL || f->nheld == FAKE_MAX || f->nthreads == FAKE_MAX) {
+			free(l);
+			rc = SPFDMARC_ENOMEM;
+			break;
+		}
+		l->f = f;
+		l->q = q;
+		f->held[f->nheld++] = q;
+		if (pthread_create(&f->threads[f->nthreads], NULL,
+		    fake_later_main, l) != 0) {
+			f->nheld--;
+			free(l);
+			rc = SPFDMARC_ENOMEM;
+			break;
+		}
+		f->nthreads++;
+		break;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
+static void
+fake_cancel(void *impl, struct dns_query *q)
+{
+	struct fake *f = impl;
+	bool mine;
+
+	pthread_mutex_lock(&f->lock);
+	f->cancels++;
+	mine = fake_unhold(f, q);
+	pthread_mutex_unlock(&f->lock);
+	/* Not held: a LATER thread has taken it and completes it. */
+	if (mine)
+		dns_query_release(q);
+}
+
+static void
+fake_destroy(void *impl)
+{
+	((struct fake *)impl)->destroyed = true;
+}
+
+static const struct dns_backend_ops fake_ops = {
+	.name = "fake",
+	.resolve = fake_resolve,
+	.cancel = fake_cancel,
+	.destroy = fake_destroy,
+};
+
+static void
+fake_init(struct fake *f, enum fake_mode mode, unsigned delay_ms)
+{
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_init(&f->lock, NULL);
+	f->mode = mode;
+	f->delay_ms = delay_ms;
+}
+
+/* Wait for every LATER thread (call before the fake goes away). */
+static void
+fake_join(struct fake *f)
+{
+	for (size_t i = 0; i < f->nthreads; i++)
+		pthread_join(f->threads[i], NULL);
+	f->nthreads = 0;
+}
+
+static unsigned
+fake_resolves(struct fake *f)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->resolves;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* --- trace -------------------------------------------------------------- */
+
+struct tracer {
+	pthread_mutex_t lock;
+	unsigned calls;
+	const struct spfdmarc_dns_answer *last;
+};
+
+static void
+trace_fn(const struct spfdmarc_dns_answer *ans, void *arg)
+{
+	struct tracer *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	t->calls++;
+	t->last = ans;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+static void
+test_names(void)
+{
+	is_str(spfdmarc_dns_status_name(SPFDMARC_DNS_NXDOMAIN), "nxdomain",
+	    "status name");
+	is_str(spfdmarc_dns_status_name((enum spfdmarc_dns_status)99), "unknown",
+	    "unknown status name");
+	ok(!spfdmarc_dns_status_is_error(SPFDMARC_DNS_OK) &&
+	    !spfdmarc_dns_status_is_error(SPFDMARC_DNS_NODATA) &&
+	    !spfdmarc_dns_status_is_error(SPFDMARC_DNS_NXDOMAIN),
+	    "OK, NODATA, NXDOMAIN are answers");
+	ok(spfdmarc_dns_status_is_error(SPFDMARC_DNS_SERVFAIL) &&
+	    spfdmarc_dns_status_is_error(SPFDMARC_DNS_TIMEOUT) &&
+	    spfdmarc_dns_status_is_error(SPFDMARC_DNS_BOGUS) &&
+	    spfdmarc_dns_status_is_error(SPFDMARC_DNS_ERROR),
+	    "the rest are failures");
+	is_str(spfdmarc_dnssec_name(SPFDMARC_DNSSEC_BOGUS), "bogus", "dnssec name");
+	is_int(spfdmarc_dnssec_worst(SPFDMARC_DNSSEC_SECURE,
+	    SPFDMARC_DNSSEC_INSECURE), SPFDMARC_DNSSEC_INSECURE, "worst of two");
+	is_str(spfdmarc_dns_type_name(SPFDMARC_DNS_AAAA), "AAAA", "type name");
+	is_str(spfdmarc_dns_type_name((enum spfdmarc_dns_type)6), "TYPE?",
+	    "unknown type name");
+}
+
+static void
+test_dedup_and_stats(void)
+{
+	struct fake f;
+	struct spfdmarc_dns *dns;
+	struct spfdmarc_dns_ctx *ctx;
+	struct spfdmarc_dns_stats st;
+	struct tracer t = { PTHREAD_MUTEX_INITIALIZER, 0, NULL };
+	const struct spfdmarc_dns_answer *a1, *a2, *a3, *a4;
+
+	fake_init(&f, FAKE_NOW, 0);
+	dns = dns_new(&fake_ops, &f);
+	ok(dns != NULL, "dns_new");
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	ok(ctx != NULL, "ctx_new with default limits");
+	spfdmarc_dns_ctx_set_trace(ctx, trace_fn, &t);
+
+	ok(spfdmarc_dns_peek(ctx, "example.com", SPFDMARC_DNS_A) == NULL,
+	    "peek before any query: NULL");
+	is_int(fake_resolves(&f), 0, "peek does not start a query");
+
+	a1 = spfdmarc_dns_lookup(ctx, "Example.COM.", SPFDMARC_DNS_A);
+	ok(a1 != NULL && a1->status == SPFDMARC_DNS_OK, "lookup: OK");
+	is_str(a1->qname, "example.com", "qname lower case, no trailing dot");
+	ok(a1->qtype == SPFDMARC_DNS_A && a1->count == 1 &&
+	    a1->rr[0].u.addr.bytes[0] == 192, "the record");
+	ok(a1->why == NULL, "no why on success");
+	a2 = spfdmarc_dns_lookup(ctx, "example.com", SPFDMARC_DNS_A);
+	a3 = spfdmarc_dns_lookup(ctx, "EXAMPLE.com.", SPFDMARC_DNS_A);
+	ok(a1 == a2 && a2 == a3, "same answer for case and trailing dot variants");
+	is_int(fake_resolves(&f), 1, "one backend query for the three");
+	is_int(spfdmarc_dns_start(ctx, "eXample.com", SPFDMARC_DNS_A), 0,
+	    "start of a known query: 0");
+	is_int(fake_resolves(&f), 1, "... and no new backend query");
+
+	a4 = spfdmarc_dns_lookup(ctx, "example.com", SPFDMARC_DNS_AAAA);
+	ok(a4 != a1 && a4->qtype == SPFDMARC_DNS_AAAA, "another type: another query");
+	is_int(fake_resolves(&f), 2, "two backend queries");
+	ok(spfdmarc_dns_peek(ctx, "EXAMPLE.COM.", SPFDMARC_DNS_AAAA) == a4,
+	    "peek finds a finished answer, any case");
+	ok(spfdmarc_dns_peek(ctx, "example.com", SPFDMARC_DNS_TXT) == NULL,
+	    "peek of an unknown type: NULL");
+
+	a1 = spfdmarc_dns_lookup(ctx, "nx.example.com", SPFDMARC_DNS_TXT);
+	ok(a1->status == SPFDMARC_DNS_NXDOMAIN && a1->rcode == 3 &&
+	    a1->count == 0, "NXDOMAIN passes through");
+
+	spfdmarc_dns_ctx_stats(ctx, &st);
+	is_int(st.queries, 3, "stats: 3 queries");
+	is_int(st.answered, 3, "stats: 3 answered");
+	is_int(st.lookups, 5, "stats: 5 lookups");
+	is_int(st.waited, 0, "stats: none waited (synchronous backend)");
+	is_int(t.calls, 3, "trace: once per answer, not per lookup");
+	ok(t.last == a1, "trace got the answer the lookup returned");
+
+	spfdmarc_dns_ctx_free(ctx);
+	is_int(f.cancels, 0, "nothing to cancel");
+	spfdmarc_dns_ctx_free(NULL);
+	spfdmarc_dns_free(dns);
+	ok(f.destroyed, "dns_free destroys the backend");
+	spfdmarc_dns_free(NULL);
+	pthread_mutex_destroy(&f.lock);
+}
+
+static void
+test_limits_and_invalid(void)
+{
+	struct fake f;
+	struct spfdmarc_dns *dns;
+	struct spfdmarc_dns_ctx *ctx;
+	struct spfdmarc_dns_limits lim = { .max_queries = 3 };
+	struct spfdmarc_dns_stats st;
+	const struct spfdmarc_dns_answer *a;
+	char name[300];
+
+	fake_init(&f, FAKE_NOW, 0);
+	dns = dns_new(&fake_ops, &f);
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+
+	is_int(spfdmarc_dns_start(ctx, "a.example", SPFDMARC_DNS_A), 0, "query 1");
+	is_int(spfdmarc_dns_start(ctx, "b.example", SPFDMARC_DNS_A), 0, "query 2");
+	is_int(spfdmarc_dns_start(ctx, "c.example", SPFDMARC_DNS_A), 0, "query 3");
+	is_int(spfdmarc_dns_start(ctx, "d.example", SPFDMARC_DNS_A),
+	    SPFDMARC_ERANGE, "query 4 over the cap: ERANGE");
+	is_int(fake_resolves(&f), 3, "the backend saw 3");
+	a = spfdmarc_dns_lookup(ctx, "d.example", SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_ERROR, "capped query answers ERROR");
+	ok(a->why != NULL && strstr(a->why, "limit") != NULL,
+	    "with a reason: %s", a->why ? a->why : "(null)");
+	a = spfdmarc_dns_lookup(ctx, "e.example", SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_ERROR, "lookup over the cap: ERROR");
+	a = spfdmarc_dns_lookup(ctx, "A.EXAMPLE", SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_OK, "a query under the cap still answers");
+	is_int(fake_resolves(&f), 3, "still 3 backend queries");
+	spfdmarc_dns_ctx_free(ctx);
+
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	is_int(spfdmarc_dns_start(ctx, "", SPFDMARC_DNS_A), SPFDMARC_EINVAL,
+	    "empty name: EINVAL");
+	is_int(spfdmarc_dns_start(ctx, ".", SPFDMARC_DNS_A), SPFDMARC_EINVAL,
+	    "root: EINVAL");
+	is_int(spfdmarc_dns_start(ctx, "a..b", SPFDMARC_DNS_A), SPFDMARC_EINVAL,
+	    "empty label: EINVAL");
+	memset(name, 'a', 64);
+	memcpy(name + 64, ".com", 5);
+	is_int(spfdmarc_dns_start(ctx, name, SPFDMARC_DNS_A), SPFDMARC_EINVAL,
+	    "64-byte label: EINVAL");
+	memset(name, 'a', 254);
+	for (size_t i = 63; i < 254; i += 64)
+		name[i] = '.';
+	name[254] = '\0';
+	is_int(spfdmarc_dns_start(ctx, name, SPFDMARC_DNS_A), SPFDMARC_EINVAL,
+	    "254-byte name: EINVAL");
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	a = spfdmarc_dns_lookup(ctx, name, SPFDMARC_DNS_A);
+	ok(a->status == SPFDMARC_DNS_ERROR && a->qname != NULL &&
+	    strlen(a->qname) < SPFDMARC_DNAME_BUFSIZE,
+	    "299-byte name: ERROR, bounded qname");
+	a = spfdmarc_dns_lookup(ctx, "bad\x01..name", SPFDMARC_DNS_A);
+	ok(a->status == SPFDMARC_DNS_ERROR && strcmp(a->qname, "bad?..name") == 0,
+	    "invalid name: control bytes are not echoed in qname");
+	is_int(fake_resolves(&f), 3, "invalid names never reach the backend");
+	a = spfdmarc_dns_lookup(ctx, "a..b", SPFDMARC_DNS_A);
+	ok(a->status == SPFDMARC_DNS_ERROR && a->why != NULL,
+	    "invalid name lookup: ERROR with a reason");
+
+	memset(name, 'a', 254);
+	for (size_t i = 63; i < 254; i += 64)
+		name[i] = '.';
+	name[253] = '.';			/* 253 bytes + trailing dot */
+	name[254] = '\0';
+	a = spfdmarc_dns_lookup(ctx, name, SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_OK, "253-byte name with a trailing dot: OK");
+	is_int((long long)strlen(a->qname), 253, "qname without the dot");
+	is_int(fake_resolves(&f), 4, "it reached the backend");
+	ok(spfdmarc_dns_peek(ctx, "a..b", SPFDMARC_DNS_A) == NULL,
+	    "peek of an invalid name: NULL");
+
+	spfdmarc_dns_ctx_stats(ctx, &st);
+	is_int(st.queries, 1, "stats: invalid names are not queries");
+	ok(st.answered <= st.queries, "stats: answered (%u) <= queries (%u)",
+	    st.answered, st.queries);
+	spfdmarc_dns_ctx_free(ctx);
+
+	/* A backend that refuses: the core answers ERROR itself. */
+	f.mode = FAKE_REFUSE;
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	a = spfdmarc_dns_lookup(ctx, "example.com", SPFDMARC_DNS_MX);
+	ok(a->status == SPFDMARC_DNS_ERROR && a->why != NULL &&
+	    strstr(a->why, "resolver") != NULL,
+	    "resolve() error: ERROR, why: %s", a->why ? a->why : "(null)");
+	is_int(a->rcode, -1, "no rcode");
+	spfdmarc_dns_ctx_free(ctx);
+	is_int(f.cancels, 0, "a refused query is not cancelled");
+
+	spfdmarc_dns_free(dns);
+	pthread_mutex_destroy(&f.lock);
+}
+
+struct waiter {
+	struct spfdmarc_dns_ctx *ctx;
+	const struct spfdmarc_dns_answer *ans;
+};
+
+static void *
+waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ans = spfdmarc_dns_lookup(w->ctx, "later.example", SPFDMARC_DNS_TXT);
+	return NULL;
+}
+
+static void
+test_async(void)
+{
+	struct fake f;
+	struct spfdmarc_dns *dns;
+	struct spfdmarc_dns_ctx *ctx;
+	struct spfdmarc_dns_limits lim = { .timeout_ms = 2000 };
+	struct spfdmarc_dns_stats st;
+	struct tracer t = { PTHREAD_MUTEX_INITIALIZER, 0, NULL };
+	const struct spfdmarc_dns_answer *a;
+	struct waiter w[4];
+	pthread_t th[4];
+	long t0;
+	int same = 1, started = 0;
+
+	/* Completed later from another thread: the lookup waits for it. */
+	fake_init(&f, FAKE_LATER, 30);
+	dns = dns_new(&fake_ops, &f);
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	spfdmarc_dns_ctx_set_trace(ctx, trace_fn, &t);
+	is_int(spfdmarc_dns_start(ctx, "later.example", SPFDMARC_DNS_A), 0,
+	    "start returns at once");
+	ok(spfdmarc_dns_peek(ctx, "later.example", SPFDMARC_DNS_A) == NULL,
+	    "peek of a pending query: NULL");
+	t0 = now_ms();
+	a = spfdmarc_dns_lookup(ctx, "later.example", SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_OK, "lookup waited for the answer");
+	ok(now_ms() - t0 >= 20, "it took about the backend's delay (%ld ms)",
+	    now_ms() - t0);
+	ok(spfdmarc_dns_peek(ctx, "later.example", SPFDMARC_DNS_A) == a,
+	    "peek now has it");
+	spfdmarc_dns_ctx_stats(ctx, &st);
+	is_int(st.waited, 1, "stats: one lookup waited");
+
+	/* Several threads wait on one query: one backend query, one answer. */
+	for (int i = 0; i < 4; i++) {
+		w[i].ctx = ctx;
+		w[i].ans = NULL;
+		if (pthread_create(&th[i], NULL, waiter_main, &w[i]) == 0)
+			started++;
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 1; i < started; i++)
+		same &= w[i].ans == w[0].ans;
+	ok(started == 4 && same && w[0].ans != NULL &&
+	    w[0].ans->status == SPFDMARC_DNS_OK,
+	    "4 threads waiting on one query get the same answer");
+	is_int(fake_resolves(&f), 2, "two backend queries in all");
+	is_int(t.calls, 2, "trace once per answer, even with 4 waiters");
+	spfdmarc_dns_ctx_free(ctx);
+	fake_join(&f);
+	spfdmarc_dns_free(dns);
+	pthread_mutex_destroy(&f.lock);
+}
+
+static void
+test_timeout(void)
+{
+	struct fake f;
+	struct spfdmarc_dns *dns;
+	struct spfdmarc_dns_ctx *ctx;
+	struct spfdmarc_dns_limits lim = { .timeout_ms = 50 };
+	struct spfdmarc_dns_stats st;
+	struct tracer t = { PTHREAD_MUTEX_INITIALIZER, 0, NULL };
+	const struct spfdmarc_dns_answer *a, *b;
+	long t0, took;
+
+	/* A backend that never answers: TIMEOUT after the budget. */
+	fake_init(&f, FAKE_NEVER, 0);
+	dns = dns_new(&fake_ops, &f);
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	spfdmarc_dns_ctx_set_trace(ctx, trace_fn, &t);
+	t0 = now_ms();
+	a = spfdmarc_dns_lookup(ctx, "silent.example", SPFDMARC_DNS_A);
+	took = now_ms() - t0;
+	is_int(a->status, SPFDMARC_DNS_TIMEOUT, "never answered: TIMEOUT");
+	ok(took >= 40 && took < 1000, "after about 50 ms (%ld ms)", took);
+	ok(a->why != NULL && strstr(a->why, "50 ms") != NULL,
+	    "why: %s", a->why ? a->why : "(null)");
+	is_str(a->qname, "silent.example", "the timeout answer has the qname");
+	is_int(a->rcode, -1, "no rcode");
+	t0 = now_ms();
+	b = spfdmarc_dns_lookup(ctx, "SILENT.example.", SPFDMARC_DNS_A);
+	ok(b == a && now_ms() - t0 < 40, "asked again: the same TIMEOUT, at once");
+	ok(spfdmarc_dns_peek(ctx, "silent.example", SPFDMARC_DNS_A) == a,
+	    "peek gives the TIMEOUT answer");
+	/* The budget is spent: a new query times out at once. */
+	t0 = now_ms();
+	b = spfdmarc_dns_lookup(ctx, "other.example", SPFDMARC_DNS_A);
+	ok(b->status == SPFDMARC_DNS_TIMEOUT && now_ms() - t0 < 40,
+	    "a new query after the budget: TIMEOUT without waiting");
+	is_int(t.calls, 2, "trace called for the two timeouts");
+	spfdmarc_dns_ctx_stats(ctx, &st);
+	is_int(st.waited, 2, "stats: the two first lookups waited, not the repeat");
+	is_int((long long)f.nheld, 2, "the backend still holds both");
+	spfdmarc_dns_ctx_free(ctx);
+	is_int(f.cancels, 2, "ctx_free cancels both");
+	is_int((long long)f.nheld, 0, "and the backend dropped them");
+
+	/* Pending queries never waited for are cancelled too. */
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	for (int i = 0; i < 5; i++) {
+		char name[32];
+
+		(void)snprintf(name, sizeof(name), "q%d.example", i);
+		(void)spfdmarc_dns_start(ctx, name, SPFDMARC_DNS_TXT);
+	}
+	is_int((long long)f.nheld, 5, "5 pending queries");
+	spfdmarc_dns_ctx_free(ctx);
+	is_int(f.cancels, 7, "ctx_free cancels all 5");
+	is_int((long long)f.nheld, 0, "none left behind");
+
+	/* restart_clock gives a fresh budget. */
+	f.mode = FAKE_LATER;
+	f.delay_ms = 30;
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	sleep_ms(60);
+	spfdmarc_dns_ctx_restart_clock(ctx);
+	a = spfdmarc_dns_lookup(ctx, "fresh.example", SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_OK, "after restart_clock: answered in time");
+	spfdmarc_dns_ctx_free(ctx);
+	fake_join(&f);
+
+	/* An answer that comes after the deadline is not used. */
+	f.delay_ms = 150;
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	a = spfdmarc_dns_lookup(ctx, "slow.example", SPFDMARC_DNS_A);
+	is_int(a->status, SPFDMARC_DNS_TIMEOUT, "slow backend: TIMEOUT");
+	fake_join(&f);			/* now the backend has completed it */
+	b = spfdmarc_dns_lookup(ctx, "slow.example", SPFDMARC_DNS_A);
+	ok(b == a && b->status == SPFDMARC_DNS_TIMEOUT,
+	    "the late answer does not replace the TIMEOUT");
+	ok(spfdmarc_dns_peek(ctx, "slow.example", SPFDMARC_DNS_A) == a,
+	    "nor for peek");
+	spfdmarc_dns_ctx_free(ctx);
+
+	/* ctx_free while a LATER thread is still running: it completes a
+	 * cancelled query the context no longer waits for; no leak. */
+	f.delay_ms = 50;
+	ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	(void)spfdmarc_dns_start(ctx, "racing.example", SPFDMARC_DNS_A);
+	spfdmarc_dns_ctx_free(ctx);
+	fake_join(&f);
+	ok(1, "ctx_free with a query in flight");
+
+	spfdmarc_dns_free(dns);
+	pthread_mutex_destroy(&f.lock);
+}
+
+/* --- wire format --------------------------------------------------------- */
+
+static int
+name_is(const char *wire, size_t len, size_t outsize, int want_rc,
+    const char *want, size_t want_used)
+{
+	char out[300];
+	size_t used = 9999;
+	int rc;
+
+	memset(out, '#', sizeof(out));
+	rc = dns_wire_name_to_text((const unsigned char *)wire, len, &used, out,
+	    outsize);
+	if (rc != want_rc) {
+		diag("rc %d, want %d", rc, want_rc);
+		return 0;
+	}
+	if (rc != 0)
+		return 1;
+	if (strcmp(out, want) != 0 || used != want_used) {
+		diag("got '%s' used %zu, want '%s' used %zu", out, used, want,
+		    want_used);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+test_wire_name(void)
+{
+	unsigned char wire[300];
+	char out[SPFDMARC_DNAME_BUFSIZE];
+	size_t o = 0, used;
+
+	ok(name_is("\0", 1, 1, 0, "", 1), "root: empty text, 1 byte used");
+	ok(name_is("\x03" "WwW\x07" "Example\x03" "COM\0", 17, 64, 0,
+	    "www.example.com", 17), "www.example.com, lower-cased");
+	ok(name_is("\x01" "a\0\xff\xff", 5, 64, 0, "a", 3),
+	    "trailing bytes are not consumed (used 3)");
+	ok(name_is("\x01" "a\0", 3, 2, 0, "a", 3), "'a' into 2 bytes: fits");
+	ok(name_is("\x01" "a\0", 3, 1, SPFDMARC_ERANGE, NULL, 0),
+	    "'a' into 1 byte: ERANGE");
+	ok(name_is("\x01" "a\x01" "b\0", 5, 4, 0, "a.b", 5), "'a.b' into 4 bytes");
+	ok(name_is("\x01" "a\x01" "b\0", 5, 3, SPFDMARC_ERANGE, NULL, 0),
+	    "'a.b' into 3 bytes: ERANGE");
+	ok(name_is("\0", 1, 0, SPFDMARC_EINVAL, NULL, 0), "outsize 0: EINVAL");
+	ok(name_is("", 0, 64, SPFDMARC_ESYNTAX, NULL, 0), "no bytes: ESYNTAX");
+	ok(name_is("\x01" "a", 2, 64, SPFDMARC_ESYNTAX, NULL, 0),
+	    "no terminating root label: ESYNTAX");
+	ok(name_is("\x05" "ab\0", 4, 64, SPFDMARC_ESYNTAX, NULL, 0),
+	    "label longer than the data: ESYNTAX");
+	ok(name_is("\xc0\x0c", 2, 64, SPFDMARC_ESYNTAX, NULL, 0),
+	    "compression pointer: ESYNTAX");
+	ok(name_is("\x01" "a\xc0\x0c", 4, 64, SPFDMARC_ESYNTAX, NULL, 0),
+	    "compression pointer after a label: ESYNTAX");
+	ok(name_is("\x40" "a", 2, 64, SPFDMARC_ESYNTAX, NULL, 0),
+	    "extended label type 0x40: ESYNTAX");
+	ok(name_is("\x80" "a", 2, 64, SPFDMARC_ESYNTAX, NULL, 0),
+	    "label type 0x80: ESYNTAX");
+	ok(dns_wire_name_to_text((const unsigned char *)"\x01" "a\0", 3, NULL,
+	    out, sizeof(out)) == 0, "used may be NULL");
+
+	/* 63-byte labels; the longest name: 255 wire bytes, 253 text bytes. */
+	memset(wire, 'a', sizeof(wire));
+	for (int i = 0; i < 3; i++) {
+		wire[o] = 63;
+		o += 64;
+	}
+	wire[o] = 61;
+	o += 62;
+	wire[o++] = 0;
+	is_int((long long)o, 255, "wire name of 255 bytes built");
+	ok(dns_wire_name_to_text(wire, o, &used, out, sizeof(out)) == 0 &&
+	    strlen(out) == 253 && used == 255, "255-byte wire name: 253 characters");
+	ok(dns_wire_name_to_text(wire, o, &used, out, 253) == SPFDMARC_ERANGE,
+	    "253 characters into 253 bytes: ERANGE");
+	ok(dns_wire_name_to_text(wire, o, &used, out, 254) == 0,
+	    "253 characters into 254 bytes: fits");
+	wire[192] = 62;			/* one label byte more: 256 wire bytes */
+	memset(wire + 193, 'b', 62);
+	wire[255] = 0;
+	ok(dns_wire_name_to_text(wire, 256, &used, out, sizeof(out)) != 0,
+	    "256-byte wire name (254 characters): rejected");
+}
+
+/* A query to decode into: held by a FAKE_NEVER backend. */
+static struct dns_query *
+held_query(struct fake *f, struct spfdmarc_dns_ctx *ctx, const char *name,
+    enum spfdmarc_dns_type type)
+{
+	(void)spfdmarc_dns_start(ctx, name, type);
+	return f->nheld > 0 ? f->held[f->nheld - 1] : NULL;
+}
+
+static int
+decode(struct dns_query *q, enum spfdmarc_dns_type type, const char *rdata,
+    size_t len, struct spfdmarc_dns_rr *rr)
+{
+	memset(rr, 0, sizeof(*rr));
+	return dns_rdata_decode(q, type, (const unsigned char *)rdata, len, rr);
+}
+
+static void
+test_rdata(void)
+{
+	struct fake f;
+	struct spfdmarc_dns *dns;
+	struct spfdmarc_dns_ctx *ctx;
+	struct dns_query *q;
+	struct spfdmarc_dns_rr rr;
+	unsigned char big[1 + 255 + 1 + 255];
+
+	fake_init(&f, FAKE_NEVER, 0);
+	dns = dns_new(&fake_ops, &f);
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	q = held_query(&f, ctx, "decode.example", SPFDMARC_DNS_TXT);
+	ok(q != NULL, "a held query to decode into");
+	if (q == NULL)
+		goto out;
+	is_str(dns_query_name(q), "decode.example", "dns_query_name");
+	is_int(dns_query_type(q), SPFDMARC_DNS_TXT, "dns_query_type");
+	dns_query_set_backend_data(q, 42);
+	is_int(dns_query_backend_data(q), 42, "backend data slot");
+
+	/* A */
+	ok(decode(q, SPFDMARC_DNS_A, "\xc0\x00\x02\x01", 4, &rr) == 0 &&
+	    rr.type == SPFDMARC_DNS_A && rr.u.addr.family == SPFDMARC_AF_INET &&
+	    rr.u.addr.bytes[0] == 192 && rr.u.addr.bytes[3] == 1, "A 192.0.2.1");
+	is_int(decode(q, SPFDMARC_DNS_A, "\1\2\3", 3, &rr), SPFDMARC_ESYNTAX,
+	    "A of 3 bytes");
+	is_int(decode(q, SPFDMARC_DNS_A, "\1\2\3\4\5", 5, &rr), SPFDMARC_ESYNTAX,
+	    "A of 5 bytes");
+	is_int(decode(q, SPFDMARC_DNS_A, "", 0, &rr), SPFDMARC_ESYNTAX, "A of 0 bytes");
+
+	/* AAAA */
+	ok(decode(q, SPFDMARC_DNS_AAAA,
+	    "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16, &rr) == 0 &&
+	    rr.u.addr.family == SPFDMARC_AF_INET6 && rr.u.addr.bytes[1] == 1 &&
+	    rr.u.addr.bytes[15] == 1, "AAAA 2001:db8::1");
+	is_int(decode(q, SPFDMARC_DNS_AAAA, "\1\2\3\4", 4, &rr), SPFDMARC_ESYNTAX,
+	    "AAAA of 4 bytes");
+	is_int(decode(q, SPFDMARC_DNS_AAAA, "0123456789abcdefg", 17, &rr),
+	    SPFDMARC_ESYNTAX, "AAAA of 17 bytes");
+
+	/* MX */
+	ok(decode(q, SPFDMARC_DNS_MX, "\x00\x0a\x04" "MAIL\x07" "example\x03"
+	    "com\0", 20, &rr) == 0 && rr.u.mx.preference == 10 &&
+	    strcmp(rr.u.mx.exchange, "mail.example.com") == 0,
+	    "MX 10 mail.example.com (lower case)");
+	ok(decode(q, SPFDMARC_DNS_MX, "\xff\xff\0", 3, &rr) == 0 &&
+	    rr.u.mx.preference == 65535 && strcmp(rr.u.mx.exchange, "") == 0,
+	    "null MX (RFC 7505): preference 65535, exchange root");
+	is_int(decode(q, SPFDMARC_DNS_MX, "\0\x0a", 2, &rr), SPFDMARC_ESYNTAX,
+	    "MX without exchange");
+	is_int(decode(q, SPFDMARC_DNS_MX, "\0\x0a\x01" "a\0\0", 6, &rr),
+	    SPFDMARC_ESYNTAX, "MX with trailing bytes");
+	is_int(decode(q, SPFDMARC_DNS_MX, "\0\x0a\xc0\x0c", 4, &rr),
+	    SPFDMARC_ESYNTAX, "MX with a compression pointer");
+
+	/* PTR */
+	ok(decode(q, SPFDMARC_DNS_PTR, "\x04" "Host\x07" "example\0", 14, &rr) == 0 &&
+	    strcmp(rr.u.name, "host.example") == 0, "PTR host.example");
+	is_int(decode(q, SPFDMARC_DNS_PTR, "", 0, &rr), SPFDMARC_ESYNTAX, "empty PTR");
+	is_int(decode(q, SPFDMARC_DNS_PTR, "\x04" "host", 5, &rr), SPFDMARC_ESYNTAX,
+	    "PTR without the root label");
+	is_int(decode(q, SPFDMARC_DNS_PTR, "\x09" "host\0", 6, &rr),
+	    SPFDMARC_ESYNTAX, "PTR label longer than the data");
+	is_int(decode(q, SPFDMARC_DNS_PTR, "\x41" "host\0", 6, &rr),
+	    SPFDMARC_ESYNTAX, "PTR bad label type");
+	is_int(decode(q, SPFDMARC_DNS_PTR, "\x04" "host\xc0\x0c", 7, &rr),
+	    SPFDMARC_ESYNTAX, "PTR with a compression pointer");
+	is_int(decode(q, SPFDMARC_DNS_PTR, "\x01" "a\0\0", 4, &rr),
+	    SPFDMARC_ESYNTAX, "PTR with trailing bytes");
+
+	/* TXT */
+	ok(decode(q, SPFDMARC_DNS_TXT, "\x06" "v=spf1\x05" " -all", 13, &rr) == 0 &&
+	    rr.u.txt.len == 11 && strcmp(rr.u.txt.text, "v=spf1 -all") == 0 &&
+	    rr.u.txt.nstrings == 2 && rr.u.txt.longest == 6,
+	    "TXT of two strings, concatenated without a space");
+	ok(decode(q, SPFDMARC_DNS_TXT, "\0", 1, &rr) == 0 && rr.u.txt.len == 0 &&
+	    strcmp(rr.u.txt.text, "") == 0 && rr.u.txt.nstrings == 1 &&
+	    rr.u.txt.longest == 0, "TXT of one empty string");
+	ok(decode(q, SPFDMARC_DNS_TXT, "\x01" "a\0\x01" "b", 5, &rr) == 0 &&
+	    strcmp(rr.u.txt.text, "ab") == 0 && rr.u.txt.nstrings == 3,
+	    "TXT with an empty string in the middle");
+	ok(decode(q, SPFDMARC_DNS_TXT, "\x03" "a\0b", 4, &rr) == 0 &&
+	    rr.u.txt.len == 3 && memcmp(rr.u.txt.text, "a\0b", 4) == 0,
+	    "TXT with a NUL byte: len counts it, text terminated");
+	is_int(decode(q, SPFDMARC_DNS_TXT, "", 0, &rr), SPFDMARC_ESYNTAX,
+	    "TXT of no strings");
+	is_int(decode(q, SPFDMARC_DNS_TXT, "\x05" "abc", 4, &rr), SPFDMARC_ESYNTAX,
+	    "TXT string length past the data");
+	is_int(decode(q, SPFDMARC_DNS_TXT, "\x01" "a\x02" "b", 4, &rr),
+	    SPFDMARC_ESYNTAX, "TXT second string truncated");
+	big[0] = 255;
+	memset(big + 1, 's', 255);
+	big[256] = 255;
+	memset(big + 257, 't', 255);
+	ok(decode(q, SPFDMARC_DNS_TXT, (const char *)big, sizeof(big), &rr) == 0 &&
+	    rr.u.txt.len == 510 && rr.u.txt.longest == 255 &&
+	    rr.u.txt.nstrings == 2 && rr.u.txt.text[510] == '\0',
+	    "TXT of two 255-byte strings");
+	ok(decode(q, SPFDMARC_DNS_SPF, "\x03" "v=s", 4, &rr) == 0 &&
+	    rr.type == SPFDMARC_DNS_SPF && strcmp(rr.u.txt.text, "v=s") == 0,
+	    "type SPF decodes as TXT");
+	is_int(decode(q, (enum spfdmarc_dns_type)6, "\0", 1, &rr), SPFDMARC_ESYNTAX,
+	    "an unknown type");
+
+	/* Helpers that fill answers. */
+	ok(dns_answer_set_why(q, "because %d", 7) == 0 &&
+	    strcmp(dns_query_answer(q)->why, "because 7") == 0, "set_why");
+	ok(dns_answer_alloc_rr(q, 3) != NULL && dns_query_answer(q)->count == 3,
+	    "alloc_rr sets count");
+	ok(dns_query_arena(q) != NULL, "the query's arena");
+out:
+	spfdmarc_dns_ctx_free(ctx);
+	is_int((long long)f.nheld, 0, "the held query was cancelled");
+	spfdmarc_dns_free(dns);
+	pthread_mutex_destroy(&f.lock);
+}
+
+int
+main(void)
+{
+	test_names();
+	test_dedup_and_stats();
+	test_limits_and_invalid();
+	test_async();
+	test_timeout();
+	test_wire_name();
+	test_rdata();
+	return done_testing();
+}

@@ -56,7 +56,9 @@ int spfdmarc_dns_zone_new(struct spfdmarc_dns **dns,
  * a bad address), SPFDMARC_ERANGE (a character-string over 255 bytes,
  * RDATA over SPFDMARC_DNS_ZONE_TXT_MAX) or SPFDMARC_ENOMEM. Names may
  * hold any byte but NUL (SPF's domain-spec allows that), with labels of
- * 1..63 bytes and at most 253 bytes in all.
+ * 1..63 bytes and at most 253 bytes in all. A target (MX exchange, PTR,
+ * CNAME, NS) may also be the root, "" or "." (a null MX, RFC 7505); in
+ * answers it reads "", as the wire decoder gives it.
  */
 
 /* TXT made of n character-strings strings[i][0..lens[i]), any bytes.

@@ -3,7 +3,7 @@
 # scenario's zonedata is served by its own NSD on 127.0.0.1 (one zone for
 # "." holding all its names, unsigned), and every case is run as
 #   spfdmarc spf --resolver 127.0.0.1@PORT --unbound-conf DIR/unbound.conf
-#                --no-dnssec --timeout 2 --ip HOST --sender MAILFROM
+#                --no-dnssec --timeout 3 --ip HOST --sender MAILFROM
 #                --helo HELO --default-explanation DEFAULT
 # so the answers go through libunbound, not the zone backend. Names that
 # time out in the suite are forwarded (by that unbound.conf) to a local
@@ -12,12 +12,15 @@
 # runner says so on a '#' line.
 #
 # Skips itself (TAP SKIP, with the reason) without nsd or drill, or when
-# the CLI has no libunbound backend. KEEP=1 keeps the work directory.
+# the CLI has no libunbound backend. KEEP=1 keeps the work directory;
+# SPFDMARC_CLI runs another program as the CLI (a valgrind wrapper, say);
+# SPF_SUITE_TIMEOUT is each evaluation's time budget in seconds (3): the
+# suite's TIMEOUT cases wait that long.
 # Extra arguments go to the runner: --only TEXT, -v.
 set -u
 suite=${RFC7208_SUITE:-/usr/share/doc/python3-spf/rfc7208-tests.yml.gz}
 prog=${top_builddir:-.}/tests/spf-suite/spf-suite
-cli=${top_builddir:-.}/cli/spfdmarc
+cli=${SPFDMARC_CLI:-${top_builddir:-.}/cli/spfdmarc}
 
 skip() { echo "1..0 # SKIP $*"; exit 0; }
 bail() { echo "Bail out! $*"; exit 1; }
@@ -129,4 +132,5 @@ for d in "$work"/[0-9][0-9]; do
 	start_nsd "$d"
 done
 
-"$prog" --suite "$work/suite.yml" --cli "$cli" --emitted "$work" --timeout 2 "$@"
+"$prog" --suite "$work/suite.yml" --cli "$cli" --emitted "$work" \
+	--timeout "${SPF_SUITE_TIMEOUT:-3}" "$@"

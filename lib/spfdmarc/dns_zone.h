@@ -18,7 +18,10 @@
  *  - DNSSEC states are set per name and hold for the subtree below it
  *    (the closest name with a state wins), else the zone default
  *    (SPFDMARC_DNSSEC_INSECURE unless set). A BOGUS answer has status
- *    SPFDMARC_DNS_BOGUS, no records and a reason, as the real backend's.
+ *    SPFDMARC_DNS_BOGUS, no records and a reason, as the real backend's;
+ *  - every record has TTL SPFDMARC_DNS_ZONE_TTL; wire_size is what the
+ *    header, question and answer section would take on the wire (owner
+ *    names compressed), without authority or additional records.
  *
  * Filling the zone is single-threaded; once filled, any number of
  * threads may query it at once (the query log has its own lock). The

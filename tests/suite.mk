@@ -22,8 +22,3 @@ EXTRA_DIST += $(SPF_SUITE_TESTS)
 # 'spfdmarc spf' over a zone file: output, exit codes, usage errors.
 TESTS += tests/cli/spf_cli.sh
 EXTRA_DIST += tests/cli/spf_cli.sh
-
-# TEMPORARY, until the SPF engine is merged: weak stand-ins so that the
-# runner and the CLI link. Delete these two lines and spf_stub.c then.
-tests_spf_suite_spf_suite_SOURCES += tests/spf-suite/spf_stub.c
-cli_spfdmarc_SOURCES += tests/spf-suite/spf_stub.c

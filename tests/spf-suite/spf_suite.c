@@ -23,8 +23,15 @@
  * explanation "DEFAULT": the identity is MAIL FROM, and an empty
  * mailfrom is the null sender, checked as postmaster@helo (RFC 7208
  * §2.4). The result must be one of the acceptable ones, and the
- * explanation, when the case gives one, must match exactly. The
- * `strict` key is pyspf's own knob and does not apply.
+ * explanation, when the case gives one, must match exactly, with one
+ * documented exception: letter case. pyspf writes the IPv6 nibbles of
+ * %{i} in upper case (its test v-macro-ip6 expects that); RFC 7208 §7.4
+ * writes them in lower case, as RFC 5952 recommends for IPv6 text, and
+ * spfdmarc follows the RFC (test_spf_macro asserts it). An explanation
+ * that differs only in ASCII case is reported as such on a '#' line and
+ * counted in the summary, never silently. (Mail::SPF's harness compares
+ * explanations ignoring case altogether.) The `strict` key is pyspf's
+ * own knob and does not apply.
  */
 #include "config.h"
 
@@ -56,6 +63,7 @@ struct run {
 	const char *emitted;		/* --emitted */
 	double timeout_s;
 	unsigned n, passed, failed;
+	unsigned case_only;	/* explanations equal but for letter case */
 };
 
 /* --- one case -------------------------------------------------------------- */
@@ -127,6 +135,14 @@ report(struct run *run, const char *scenario, const struct suite_test *t,
 		suite_escape(t->explanation.s, t->explanation.len, want_exp,
 		    sizeof(want_exp));
 		exp_ok = strcmp(want_exp, got_exp) == 0;
+		if (!exp_ok && strcasecmp(want_exp, got_exp) == 0) {
+			exp_ok = true;
+			run->case_only++;
+			printf("# note: %s/%s: the explanation differs from "
+			    "pyspf's only in letter case: got '%s', pyspf "
+			    "'%s' (RFC 7208 §7.4 uses lower case)\n",
+			    scenario, t->name, got_exp, want_exp);
+		}
 		pass = pass && exp_ok;
 	}
 	run->n++;
@@ -578,6 +594,10 @@ main(int argc, char **argv)
 	printf("# RFC 7208 suite%s: %u/%u passed\n", run.cli_program != NULL ?
 	    " over real DNS (NSD, libunbound, spfdmarc spf)" : "",
 	    run.passed, run.n);
+	if (run.case_only != 0)
+		printf("# of them, %u with an explanation equal to pyspf's "
+		    "but for letter case (see the notes above)\n",
+		    run.case_only);
 	suite_free(&suite);
 	return run.failed == 0 && run.n > 0 ? 0 : 1;
 }

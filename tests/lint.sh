@@ -65,7 +65,7 @@ scan() {
 			text=${hit#*:}
 			for name in $BANNED; do
 				if echo "$text" | grep -q -E \
-				    "(^|[^A-Za-z0-9_.>])$name[[:space:]]*\("; then
+				    "(^|[^A-Za-z0-9_.>])${name}[[:space:]]*\("; then
 					echo "$f:$line: $name"
 				fi
 			done

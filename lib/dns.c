@@ -26,6 +26,7 @@
 #define DNS_DEFAULT_TIMEOUT_MS	5000
 #define DNS_DEFAULT_MAX_QUERIES	200
 #define DNS_ANSWER_ARENA_MAX	(256 * 1024)	/* per answer */
+#define DNS_WIRE_NAME_MAX	255	/* octets, RFC 1035 §3.1 */
 
 struct spfdmarc_dns {
 	const struct dns_backend_ops *ops;
@@ -39,6 +40,7 @@ struct dns_query {
 	bool done;		/* under lock */
 	bool expired;		/* the context gave up waiting (ctx lock) */
 	bool traced;		/* handed to the trace callback (ctx lock) */
+	bool sent;		/* given to the backend (ctx lock) */
 	struct dns_query *next;	/* the context's list (ctx lock) */
 	enum spfdmarc_dns_type type;
 	long backend_data;
@@ -272,6 +274,10 @@ dns_wire_name_to_text(const unsigned char *wire, size_t len, size_t *used,
 		return SPFDMARC_EINVAL;
 	cursor_init(&c, wire, len);
 	for (;;) {
+		/* RFC 1035 §3.1: a name is at most 255 octets on the wire;
+		 * whatever is read beyond that is not a name. */
+		if (c.pos >= DNS_WIRE_NAME_MAX)
+			return SPFDMARC_ERANGE;
 		uint8_t n = cursor_u8(&c);
 		const char *label;
 
@@ -557,6 +563,7 @@ dns_get(struct spfdmarc_dns_ctx *ctx, const char *name,
 		return q;
 	}
 	ctx->stats.queries++;
+	q->sent = true;
 	q->refs++;		/* the backend's reference */
 	pthread_mutex_unlock(&ctx->lock);
 
@@ -589,7 +596,7 @@ dns_result(struct spfdmarc_dns_ctx *ctx, struct dns_query *q,
 {
 	*first = !q->traced;
 	q->traced = true;
-	if (*first)
+	if (*first && q->sent)
 		ctx->stats.answered++;
 	return q->expired ? &q->timeout : &q->answer;
 }
@@ -608,7 +615,7 @@ spfdmarc_dns_lookup(struct spfdmarc_dns_ctx *ctx, const char *name,
 	struct timespec deadline;
 	spfdmarc_dns_trace_fn *trace;
 	void *trace_arg;
-	bool done, first;
+	bool done, expired, first;
 	int err;
 
 	q = dns_get(ctx, name, type, &err);
@@ -618,24 +625,24 @@ spfdmarc_dns_lookup(struct spfdmarc_dns_ctx *ctx, const char *name,
 	pthread_mutex_lock(&ctx->lock);
 	ctx->stats.lookups++;
 	deadline = ctx->deadline;
-	pthread_mutex_unlock(&ctx->lock);
-
+	expired = q->expired;
 	pthread_mutex_lock(&q->lock);
 	done = q->done;
-	if (!done) {
+	pthread_mutex_unlock(&q->lock);
+	if (!done && !expired)
+		ctx->stats.waited++;
+	pthread_mutex_unlock(&ctx->lock);
+
+	if (!done && !expired) {
 		int rc = 0;
 
-		pthread_mutex_unlock(&q->lock);
-		pthread_mutex_lock(&ctx->lock);
-		ctx->stats.waited++;
-		pthread_mutex_unlock(&ctx->lock);
 		pthread_mutex_lock(&q->lock);
 		while (!q->done && rc != ETIMEDOUT)
 			rc = pthread_cond_timedwait(&q->cond, &q->lock,
 			    &deadline);
 		done = q->done;
+		pthread_mutex_unlock(&q->lock);
 	}
-	pthread_mutex_unlock(&q->lock);
 
 	pthread_mutex_lock(&ctx->lock);
 	if (!done && !q->expired) {

@@ -1,1 +1,2 @@
-# spf area: see lib/Makefile.inc
+# SPF (RFC 7208).
+pkginclude_HEADERS += lib/spfdmarc/spf.h

@@ -1,0 +1,16 @@
+/*
+ * cmd_dmarc.c: 'spfdmarc dmarc'. Placeholder until its issue lands.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+
+int
+cmd_dmarc(int argc, char **argv)
+{
+	(void)argc;
+	fprintf(stderr, "spfdmarc: '%s' is not implemented yet\n", argv[0]);
+	return CLI_EXIT_FAIL;
+}

@@ -81,7 +81,8 @@ count_files() {
 
 # --- self-test on planted files ------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lint.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
 mkdir -p "$tmp/lib" "$tmp/tests/unit"
 cat > "$tmp/lib/planted.c" <<'EOF'
 /* strcpy(a, b) in a comment is fine,

@@ -33,10 +33,8 @@
 #include "spfdmarc/buf.h"
 #include "spfdmarc/dmarc.h"
 #include "spfdmarc/dns.h"
-#include "spfdmarc/dns_zone.h"
 #include "spfdmarc/err.h"
 
-#define DMARC_ZONE_FILE_MAX	(16 * 1024 * 1024)
 #define DMARC_LINE_MAX		8192	/* one escaped output value */
 
 enum {
@@ -46,7 +44,6 @@ enum {
 	OPT_MODE,
 	OPT_PCT_DRAW,
 	OPT_JSON,
-	OPT_ZONE,
 };
 
 static const struct option dmarc_longopts[] = {
@@ -56,7 +53,6 @@ static const struct option dmarc_longopts[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "pct-draw", required_argument, NULL, OPT_PCT_DRAW },
 	{ "json", no_argument, NULL, OPT_JSON },
-	{ "zone", required_argument, NULL, OPT_ZONE },
 	{ "help", no_argument, NULL, 'h' },
 	CLI_RESOLVER_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -82,26 +78,10 @@ dmarc_usage(FILE *out)
 	    "0..99\n"
 	    "                          (random by default)\n"
 	    "  --json                  print one JSON object\n"
-	    "  --zone FILE             answer from this zone file, not from DNS\n"
-	    "                          (the text format of spfdmarc/dns_zone.h)\n"
 	    CLI_RESOLVER_USAGE, SPFDMARC_DMARC_DKIM_MAX);
 }
 
 /* --- text ----------------------------------------------------------------- */
-
-/* Append s with \\ and \xHH escapes: one value, one line, ASCII. */
-static void
-dmarc_escape(struct spfdmarc_buf *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\\')
-			(void)spfdmarc_buf_puts(b, "\\\\");
-		else if (*p >= 0x20 && *p < 0x7f)
-			(void)spfdmarc_buf_putc(b, (char)*p);
-		else
-			(void)spfdmarc_buf_printf(b, "\\x%02x", *p);
-	}
-}
 
 /* "key: value" with value escaped (and "..." when cut). */
 static void dmarc_line(FILE *out, const char *key, const char *fmt, ...)
@@ -117,61 +97,9 @@ dmarc_line(FILE *out, const char *key, const char *fmt, ...)
 	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	spfdmarc_buf_init_fixed(&b, mem, sizeof(mem));
-	dmarc_escape(&b, raw);
+	cli_escape(&b, raw, strlen(raw));
 	fprintf(out, "%s: %s%s\n", key, spfdmarc_buf_str(&b),
 	    spfdmarc_buf_ok(&b) ? "" : "...");
-}
-
-/*
- * A JSON string, or null for NULL. Valid UTF-8 passes through; any other
- * byte becomes the code point of the same value (read as Latin-1), so the
- * output is valid JSON (RFC 8259 §8.1) whatever DNS or the From held.
- */
-static void
-dmarc_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", out);
-		return;
-	}
-	putc('"', out);
-	while (*p != '\0') {
-		size_t n = 0, k;
-
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		for (k = 1; k <= n && (p[k] & 0xc0) == 0x80; k++)
-			;
-		/* Overlong and surrogate forms are left as bytes. */
-		if (n > 0 && k > n && !(p[0] == 0xe0 && p[1] < 0xa0) &&
-		    !(p[0] == 0xed && p[1] >= 0xa0) &&
-		    !(p[0] == 0xf0 && p[1] < 0x90) &&
-		    !(p[0] == 0xf4 && p[1] >= 0x90)) {
-			fwrite(p, 1, n + 1, out);
-			p += n + 1;
-			continue;
-		}
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				putc(*p, out);
-		}
-		p++;
-	}
-	putc('"', out);
 }
 
 static const char *
@@ -270,7 +198,7 @@ static void
 dmarc_json_key(FILE *out, const char *key, const char *value)
 {
 	fprintf(out, ",\"%s\":", key);
-	dmarc_json_string(out, value);
+	cli_json_string(out, value);
 }
 
 static void
@@ -278,7 +206,7 @@ dmarc_print_json(FILE *out, const struct dmarc_args *a,
     const struct spfdmarc_dmarc_result *r)
 {
 	fputs("{\"result\":", out);
-	dmarc_json_string(out, spfdmarc_dmarc_result_name(r->result));
+	cli_json_string(out, spfdmarc_dmarc_result_name(r->result));
 	dmarc_json_key(out, "mode", spfdmarc_dmarc_mode_name(r->mode));
 	dmarc_json_key(out, "from", a->from);
 	dmarc_json_key(out, "author_domain", r->author_domain);
@@ -309,7 +237,7 @@ dmarc_print_json(FILE *out, const struct dmarc_args *a,
 	for (size_t i = 0; i < a->ndkim; i++) {
 		if (i > 0)
 			putc(',', out);
-		dmarc_json_string(out, a->dkim[i]);
+		cli_json_string(out, a->dkim[i]);
 	}
 	putc(']', out);
 	fprintf(out, ",\"dkim_aligned\":%s",
@@ -319,84 +247,6 @@ dmarc_print_json(FILE *out, const struct dmarc_args *a,
 	dmarc_json_key(out, "reason", r->reason);
 	fputs("}\n", out);
 }
-
-/* --- the zone file -------------------------------------------------------- */
-
-static int
-dmarc_open_zone(const char *path, struct spfdmarc_dns **dns)
-{
-	struct spfdmarc_dns_zone *zone;
-	char err[512], *text = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-	int rc;
-
-	*dns = NULL;
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "spfdmarc dmarc: %s: %s\n", path,
-		    strerror(errno));
-		return CLI_EXIT_USAGE;
-	}
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *nt;
-
-			if (cap >= DMARC_ZONE_FILE_MAX) {
-				fprintf(stderr, "spfdmarc dmarc: %s: larger "
-				    "than %d bytes\n", path,
-				    DMARC_ZONE_FILE_MAX);
-				goto fail;
-			}
-			cap = cap == 0 ? 65536 : cap * 2;
-			nt = realloc(text, cap);
-			if (nt == NULL) {
-				fprintf(stderr, "spfdmarc: out of memory\n");
-				fclose(f);
-				free(text);
-				return CLI_EXIT_FAIL;
-			}
-			text = nt;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "spfdmarc dmarc: %s: read error\n", path);
-		goto fail;
-	}
-	fclose(f);
-	f = NULL;
-	rc = spfdmarc_dns_zone_new(dns, &zone);
-	if (rc != 0) {
-		fprintf(stderr, "spfdmarc: %s\n", spfdmarc_strerror(rc));
-		free(text);
-		return CLI_EXIT_FAIL;
-	}
-	err[0] = '\0';
-	rc = spfdmarc_dns_zone_load(zone, text, len, err, sizeof(err));
-	free(text);
-	if (rc != 0) {
-		fprintf(stderr, "spfdmarc dmarc: %s: %s\n", path,
-		    err[0] != '\0' ? err : spfdmarc_strerror(rc));
-		spfdmarc_dns_free(*dns);
-		*dns = NULL;
-		return CLI_EXIT_USAGE;
-	}
-	return CLI_EXIT_OK;
-
-fail:
-	if (f != NULL)
-		fclose(f);
-	free(text);
-	return CLI_EXIT_USAGE;
-}
-
-/* --- the command ---------------------------------------------------------- */
 
 static int dmarc_bad(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -423,9 +273,8 @@ cmd_dmarc(int argc, char **argv)
 	struct spfdmarc_arena *arena = NULL;
 	struct cli_resolver rs;
 	struct dmarc_args a;
-	const char *zone_file = NULL;
 	const char *fields[1];
-	bool json = false, resolver_opts = false, have_mode = false;
+	bool json = false, have_mode = false;
 	int opt, rc, status = CLI_EXIT_OK;
 
 	memset(&req, 0, sizeof(req));
@@ -489,11 +338,6 @@ cmd_dmarc(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
-		case OPT_ZONE:
-			if (zone_file != NULL)
-				return dmarc_bad("%s", "--zone given twice");
-			zone_file = optarg;
-			break;
 		case 'h':
 			dmarc_usage(stdout);
 			return CLI_EXIT_OK;
@@ -505,8 +349,6 @@ cmd_dmarc(int argc, char **argv)
 				dmarc_usage(stderr);
 				return CLI_EXIT_USAGE;
 			}
-			if (opt != CLI_OPT_TIMEOUT && opt != CLI_OPT_NO_DNSSEC)
-				resolver_opts = true;
 		}
 	}
 	if (optind != argc)
@@ -516,18 +358,9 @@ cmd_dmarc(int argc, char **argv)
 	if (req.pct_draw >= 0 && req.mode != SPFDMARC_DMARC_RFC7489)
 		return dmarc_bad("%s", "--pct-draw goes with --mode rfc7489 "
 		    "(RFC 9989 has no pct=)");
-	if (zone_file != NULL && resolver_opts)
-		return dmarc_bad("%s", "--zone answers from a file: it does "
-		    "not go with --resolver, --stub, --trust-anchor or "
-		    "--unbound-conf");
-
-	if (zone_file != NULL) {
-		status = dmarc_open_zone(zone_file, &dns);
-		if (status != CLI_EXIT_OK)
-			return status;
-	} else if (cli_resolver_open(&rs, &dns) != 0) {
-		return CLI_EXIT_FAIL;
-	}
+	status = cli_resolver_open(&rs, &dns);
+	if (status != CLI_EXIT_OK)
+		return status;
 
 	fields[0] = a.from;
 	req.from_fields = fields;

@@ -26,11 +26,9 @@
 #include "spfdmarc/addr.h"
 #include "spfdmarc/buf.h"
 #include "spfdmarc/dns.h"
-#include "spfdmarc/dns_zone.h"
 #include "spfdmarc/err.h"
 #include "spfdmarc/spf.h"
 
-#define SPF_ZONE_FILE_MAX	(16 * 1024 * 1024)
 #define SPF_TRACE_MAX		(1024 * 1024)	/* bytes of trace kept */
 #define SPF_TRACE_LINE_MAX	4096		/* one DNS answer line */
 
@@ -43,7 +41,6 @@ enum {
 	OPT_RECEIVER,
 	OPT_JSON,
 	OPT_TRACE,
-	OPT_ZONE,
 };
 
 static const struct option spf_longopts[] = {
@@ -56,7 +53,6 @@ static const struct option spf_longopts[] = {
 	{ "receiver", required_argument, NULL, OPT_RECEIVER },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "trace", no_argument, NULL, OPT_TRACE },
-	{ "zone", required_argument, NULL, OPT_ZONE },
 	{ "help", no_argument, NULL, 'h' },
 	CLI_RESOLVER_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -79,29 +75,11 @@ spf_usage(FILE *out)
 	    "  --receiver NAME         this MTA's name, for %%{r}\n"
 	    "  --json                  print one JSON object\n"
 	    "  --trace                 also list every term and DNS answer\n"
-	    "  --zone FILE             answer from this zone file, not from DNS\n"
-	    "                          (the text format of spfdmarc/dns_zone.h)\n"
 	    "  --stub ZONE=HOST@PORT   send queries under ZONE to this server\n"
 	    CLI_RESOLVER_USAGE);
 }
 
 /* --- text ------------------------------------------------------------------ */
-
-/* Append s[0..len) with \\ and \xHH escapes: one value, one line. */
-static void
-spf_escape(struct spfdmarc_buf *b, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '\\')
-			(void)spfdmarc_buf_puts(b, "\\\\");
-		else if (ch >= 0x20 && ch < 0x7f)
-			(void)spfdmarc_buf_putc(b, (char)ch);
-		else
-			(void)spfdmarc_buf_printf(b, "\\x%02x", ch);
-	}
-}
 
 static void
 spf_print_escaped(FILE *out, const char *key, const char *s)
@@ -112,66 +90,15 @@ spf_print_escaped(FILE *out, const char *key, const char *s)
 	if (s[0] == '\0')
 		return;
 	spfdmarc_buf_init_fixed(&b, mem, sizeof(mem));
-	spf_escape(&b, s, strlen(s));
+	cli_escape(&b, s, strlen(s));
 	fprintf(out, "%s: %s\n", key, spfdmarc_buf_str(&b));
 }
 
-/*
- * A JSON string. Valid UTF-8 passes through; any other byte becomes the
- * code point of the same value (read as Latin-1), so the output is
- * always valid JSON (RFC 8259 §8.1) whatever DNS held.
- */
+/* A JSON string, or null for an empty field. */
 static void
 spf_json_string(FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL || s[0] == '\0') {
-		fputs("null", out);
-		return;
-	}
-	putc('"', out);
-	while (*p != '\0') {
-		size_t n = 0;
-
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		if (n > 0) {
-			size_t k;
-
-			for (k = 1; k <= n; k++) {
-				if ((p[k] & 0xc0) != 0x80)
-					break;
-			}
-			/* Overlong and surrogate forms are left as bytes. */
-			if (k > n && !(p[0] == 0xe0 && p[1] < 0xa0) &&
-			    !(p[0] == 0xed && p[1] >= 0xa0) &&
-			    !(p[0] == 0xf0 && p[1] < 0x90) &&
-			    !(p[0] == 0xf4 && p[1] >= 0x90)) {
-				fwrite(p, 1, n + 1, out);
-				p += n + 1;
-				continue;
-			}
-		}
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				putc(*p, out);
-		}
-		p++;
-	}
-	putc('"', out);
+	cli_json_string(out, s != NULL && s[0] != '\0' ? s : NULL);
 }
 
 /* --- trace ----------------------------------------------------------------- */
@@ -187,7 +114,7 @@ spf_trace_term(unsigned depth, const char *line, void *arg)
 	struct spf_trace *t = arg;
 
 	(void)spfdmarc_buf_printf(&t->buf, "%*s", (int)(depth * 2), "");
-	spf_escape(&t->buf, line, strlen(line));
+	cli_escape(&t->buf, line, strlen(line));
 	(void)spfdmarc_buf_putc(&t->buf, '\n');
 }
 
@@ -206,17 +133,17 @@ spf_trace_rr(struct spfdmarc_buf *b, const struct spfdmarc_dns_rr *rr)
 		break;
 	case SPFDMARC_DNS_MX:
 		(void)spfdmarc_buf_printf(b, "%u ", rr->u.mx.preference);
-		spf_escape(b, rr->u.mx.exchange, strlen(rr->u.mx.exchange));
+		cli_escape(b, rr->u.mx.exchange, strlen(rr->u.mx.exchange));
 		break;
 	case SPFDMARC_DNS_PTR:
 	case SPFDMARC_DNS_CNAME:
 	case SPFDMARC_DNS_NS:
-		spf_escape(b, rr->u.name, strlen(rr->u.name));
+		cli_escape(b, rr->u.name, strlen(rr->u.name));
 		break;
 	case SPFDMARC_DNS_TXT:
 	case SPFDMARC_DNS_SPF:
 		(void)spfdmarc_buf_putc(b, '"');
-		spf_escape(b, rr->u.txt.text, rr->u.txt.len);
+		cli_escape(b, rr->u.txt.text, rr->u.txt.len);
 		(void)spfdmarc_buf_putc(b, '"');
 		break;
 	}
@@ -231,7 +158,7 @@ spf_trace_dns(const struct spfdmarc_dns_answer *a, void *arg)
 
 	spfdmarc_buf_init_fixed(&line, mem, sizeof(mem));
 	(void)spfdmarc_buf_puts(&line, "dns: ");
-	spf_escape(&line, a->qname, strlen(a->qname));
+	cli_escape(&line, a->qname, strlen(a->qname));
 	(void)spfdmarc_buf_printf(&line, " %s -> %s",
 	    spfdmarc_dns_type_name(a->qtype),
 	    spfdmarc_dns_status_name(a->status));
@@ -241,7 +168,7 @@ spf_trace_dns(const struct spfdmarc_dns_answer *a, void *arg)
 	    spfdmarc_dnssec_name(a->dnssec));
 	if (a->canonname != NULL) {
 		(void)spfdmarc_buf_puts(&line, " via ");
-		spf_escape(&line, a->canonname, strlen(a->canonname));
+		cli_escape(&line, a->canonname, strlen(a->canonname));
 	}
 	for (size_t i = 0; i < a->count; i++) {
 		(void)spfdmarc_buf_puts(&line, i == 0 ? ": " : ", ");
@@ -249,7 +176,7 @@ spf_trace_dns(const struct spfdmarc_dns_answer *a, void *arg)
 	}
 	if (a->why != NULL) {
 		(void)spfdmarc_buf_puts(&line, " (");
-		spf_escape(&line, a->why, strlen(a->why));
+		cli_escape(&line, a->why, strlen(a->why));
 		(void)spfdmarc_buf_putc(&line, ')');
 	}
 	if (!spfdmarc_buf_ok(&line)) {
@@ -350,75 +277,6 @@ spf_print_json(FILE *out, const struct spfdmarc_spf_request *req,
 	fputs("}\n", out);
 }
 
-/* --- the zone file --------------------------------------------------------- */
-
-static int
-spf_open_zone(const char *path, struct spfdmarc_dns **dns)
-{
-	struct spfdmarc_dns_zone *zone;
-	char err[512], *text = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-	int rc;
-
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "spfdmarc: %s: %s\n", path, strerror(errno));
-		return CLI_EXIT_USAGE;
-	}
-	for (;;) {
-		size_t r;
-
-		if (len == cap) {
-			char *nt;
-
-			if (cap >= SPF_ZONE_FILE_MAX) {
-				fprintf(stderr, "spfdmarc: %s: larger than %d "
-				    "bytes\n", path, SPF_ZONE_FILE_MAX);
-				goto fail;
-			}
-			cap = cap == 0 ? 65536 : cap * 2;
-			nt = realloc(text, cap);
-			if (nt == NULL) {
-				fprintf(stderr, "spfdmarc: out of memory\n");
-				goto fail;
-			}
-			text = nt;
-		}
-		r = fread(text + len, 1, cap - len, f);
-		len += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "spfdmarc: %s: read error\n", path);
-		goto fail;
-	}
-	fclose(f);
-	f = NULL;
-	rc = spfdmarc_dns_zone_new(dns, &zone);
-	if (rc != 0) {
-		fprintf(stderr, "spfdmarc: %s\n", spfdmarc_strerror(rc));
-		free(text);
-		return CLI_EXIT_FAIL;
-	}
-	rc = spfdmarc_dns_zone_load(zone, text, len, err, sizeof(err));
-	free(text);
-	if (rc != 0) {
-		fprintf(stderr, "spfdmarc: %s: %s\n", path, err);
-		spfdmarc_dns_free(*dns);
-		*dns = NULL;
-		return CLI_EXIT_USAGE;
-	}
-	return CLI_EXIT_OK;
-
-fail:
-	if (f != NULL)
-		fclose(f);
-	free(text);
-	return CLI_EXIT_USAGE;
-}
-
 /* --- the command ------------------------------------------------------------ */
 
 static int spf_bad(const char *fmt, ...)
@@ -445,9 +303,8 @@ cmd_spf(int argc, char **argv)
 	struct spfdmarc_dns_ctx *ctx = NULL;
 	struct spf_trace trace;
 	struct cli_resolver res;
-	const char *ip = NULL, *zone_file = NULL;
+	const char *ip = NULL;
 	bool json = false, want_trace = false, have_sender = false;
-	bool resolver_opts = false;
 	int opt, rc, status = CLI_EXIT_OK;
 
 	memset(&req, 0, sizeof(req));
@@ -489,9 +346,6 @@ cmd_spf(int argc, char **argv)
 		case OPT_TRACE:
 			want_trace = true;
 			break;
-		case OPT_ZONE:
-			zone_file = optarg;
-			break;
 		case 'h':
 			spf_usage(stdout);
 			return CLI_EXIT_OK;
@@ -503,8 +357,6 @@ cmd_spf(int argc, char **argv)
 				spf_usage(stderr);
 				return CLI_EXIT_USAGE;
 			}
-			if (opt != CLI_OPT_TIMEOUT && opt != CLI_OPT_NO_DNSSEC)
-				resolver_opts = true;
 		}
 	}
 	if (optind != argc)
@@ -518,18 +370,9 @@ cmd_spf(int argc, char **argv)
 		    "the null sender)");
 	if (req.identity == SPFDMARC_SPF_HELO && req.helo == NULL)
 		return spf_bad("%s", "--identity helo needs --helo");
-	if (zone_file != NULL && resolver_opts)
-		return spf_bad("%s", "--zone answers from a file: it does not "
-		    "go with --resolver, --stub, --trust-anchor or "
-		    "--unbound-conf");
-
-	if (zone_file != NULL) {
-		status = spf_open_zone(zone_file, &dns);
-		if (status != CLI_EXIT_OK)
-			return status;
-	} else if (cli_resolver_open(&res, &dns) != 0) {
-		return CLI_EXIT_FAIL;
-	}
+	status = cli_resolver_open(&res, &dns);
+	if (status != CLI_EXIT_OK)
+		return status;
 
 	spfdmarc_buf_init(&trace.buf, NULL, SPF_TRACE_MAX);
 	resp = calloc(1, sizeof(*resp));

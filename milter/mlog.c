@@ -76,6 +76,8 @@ mlog_enabled(enum spfdmarc_log_level level)
 	return (int)level <= atomic_load(&mlog_level);
 }
 
+static void mlog_vmsg(enum spfdmarc_log_level level, int err,
+    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void
 mlog_vmsg(enum spfdmarc_log_level level, int err, const char *fmt,
     va_list ap)

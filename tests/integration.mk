@@ -23,3 +23,14 @@ TESTS += $(INTEGRATION_DNS_TESTS)
 EXTRA_DIST += $(INTEGRATION_DNS_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/prefetch.zone
+# The DNS world itself (tests/integration/world/dnsworld.sh says how).
+EXTRA_DIST += \
+	tests/integration/world/dnsworld.sh \
+	tests/integration/world/dnsdelay.c \
+	tests/integration/world/selftest.sh \
+	tests/integration/world/zones/root.zone \
+	tests/integration/world/zones/example.zone \
+	tests/integration/world/zones/secure.example.zone \
+	tests/integration/world/zones/insecure.example.zone \
+	tests/integration/world/zones/bogus.example.zone \
+	tests/integration/world/zones/bogus2.example.zone

@@ -71,6 +71,11 @@ struct spfdmarc_dns_unbound_options {
  * or file and includes libunbound's own error text (ub_strerror). For an
  * unbound.conf syntax error libunbound prints the line on standard error.
  *
+ * Create it after any fork() (daemonizing): its threads do not survive a
+ * fork. Creating it before dropping privileges is right: the trust anchor
+ * and the unbound.conf are read here, and the threads follow the
+ * process's credentials.
+ *
  * Free with spfdmarc_dns_free() once every context using it is freed:
  * contexts cancel their pending queries, and a query still pending then
  * would never complete.

@@ -61,7 +61,11 @@ struct spfdmarc_spf_request {
 				 * §2.4). May be NULL for a HELO check. */
 	const char *helo;	/* HELO/EHLO name, or NULL if none */
 	const char *receiver;	/* %{r}: this MTA's name; NULL: "unknown" */
-	const char *default_explanation; /* for fail without exp=, or NULL */
+	const char *default_explanation; /* for fail without exp=, or NULL;
+				 * expanded as an explain-string (RFC 7208
+				 * §6.2, §7) when it is one ("See
+				 * http://x/?s=%{S}&ip=%{C}"), else used
+				 * as it is */
 	time_t now;		/* %{t}; 0: the current time */
 	spfdmarc_spf_trace_fn *trace;	/* NULL: no trace */
 	void *trace_arg;
@@ -88,9 +92,11 @@ struct spfdmarc_spf_response {
 	/* For fail: the expanded exp= text, or the default explanation. */
 	char explanation[SPFDMARC_SPF_TEXT_MAX];
 	/* For none, temperror, permerror: why, for logs and header
-	 * comments ("DNSSEC bogus: ...", "more than 10 DNS lookups"). */
+	 * comments ("DNSSEC bogus: ...", "more than 10 DNS lookups").
+	 * Printable US-ASCII (other bytes become '?'), but not quoted. */
 	char reason[SPFDMARC_SPF_REASON_MAX];
-	unsigned dns_lookups;	/* terms counted against the limit of 10 */
+	unsigned dns_lookups;	/* terms counted against the limit of 10
+				 * (11 when the limit stopped the check) */
 	unsigned void_lookups;	/* counted against the limit of 2 */
 	/* The worst DNSSEC state of the answers the result rests on. */
 	enum spfdmarc_dnssec dnssec;

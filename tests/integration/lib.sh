@@ -80,7 +80,10 @@ itest_world_start() {
 # a port free for UDP and TCP on loopback (from /proc, like dnsworld.sh)
 itest_free_port() {
 	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		_p=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 40000) }')
+		# not awk's srand(): seeded by the second, two scripts started
+		# together would draw the same ports
+		_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		_p=$((20000 + _r % 40000))
 		_h=$(printf '%04X' "$_p")
 		if ! awk -v h="$_h" 'FNR > 1 { split($2, a, ":"); if (a[2] == h) f = 1 } END { exit !f }' \
 		    /proc/net/udp /proc/net/tcp /proc/net/udp6 /proc/net/tcp6 2>/dev/null; then
@@ -123,6 +126,9 @@ server:
 	access-control: 127.0.0.0/8 allow
 	do-not-query-localhost: no
 	module-config: "validator iterator"
+	# proves to itest_forwarder_start that the answers come from this one
+	local-zone: "spfdmarc-itest." static
+	local-data: 'spfdmarc-itest. TXT "$d"'
 	target-fetch-policy: "0 0 0 0 0"
 	harden-referral-path: no
 	qname-minimisation: no
@@ -137,8 +143,10 @@ CONF
 		ITEST_FWD_PID=$!
 		i=0
 		while [ $i -lt 50 ]; do
-			if drill -Q -p "$port" SOA example. @127.0.0.1 2>/dev/null |
-			    grep -q hostmaster; then
+			# our own answer, not that of a forwarder another test
+			# started on the same port a moment before
+			if drill -Q -p "$port" TXT spfdmarc-itest. @127.0.0.1 2>/dev/null |
+			    grep -qF "\"$d\""; then
 				ITEST_FORWARDER=127.0.0.1@$port
 				export ITEST_FORWARDER
 				return 0

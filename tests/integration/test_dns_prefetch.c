@@ -112,6 +112,7 @@ main(void)
 	size_t ns, np, good_s, good_p;
 	unsigned q_s, q_p;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* in step with stderr */
 	if (conf == NULL || delay_env == NULL)
 		return itest_skip("no delayed DNS world (run through "
 		    "dns_prefetch.sh)");

@@ -200,7 +200,8 @@ test_world(struct spfdmarc_dns *dns, const char *label, bool validating)
 	a = expect(ctx, label, "secure.example", SPFDMARC_DNS_TXT,
 	    SPFDMARC_DNS_OK, sec);
 	is_str(txt0(a), SPF_APEX, "%s: secure apex TXT text", label);
-	ok(a->ttl > 0 && a->ttl <= 300 && a->rr[0].ttl == a->ttl &&
+	ok(a->count == 1 && a->ttl > 0 && a->ttl <= 300 &&
+	    a->rr[0].ttl == a->ttl &&
 	    a->rcode == 0 && a->why == NULL && a->wire_size > 0,
 	    "%s: ttl %u, rcode 0, wire %zu", label, (unsigned)a->ttl,
 	    a->wire_size);
@@ -335,9 +336,29 @@ dead_server(int fds[2])
 	return ntohs(sin.sin_port);
 }
 
-static void
-test_timeout(struct spfdmarc_dns *dns)
+/* Did a query for a name with this first label reach the dead server? */
+static bool
+dead_server_saw(int udp, const char *label)
 {
+	unsigned char pkt[1500];
+	size_t llen = strlen(label);
+	ssize_t n;
+
+	while ((n = recv(udp, pkt, sizeof(pkt), MSG_DONTWAIT)) > 0) {
+		/* header, then the question's first label */
+		if ((size_t)n > 12 + 1 + llen && pkt[12] == llen &&
+		    memcmp(pkt + 13, label, llen) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+test_timeout(struct spfdmarc_dns *dns, int udp)
+{
+	/* bytes libunbound's name parser would read as syntax */
+	static const char odd[] = "we\\ird (x);\"";
+	char name[64];
 	struct spfdmarc_dns_limits limits = { .timeout_ms = 1500 };
 	struct spfdmarc_dns_ctx *ctx;
 	const struct spfdmarc_dns_answer *a, *b;
@@ -363,8 +384,20 @@ test_timeout(struct spfdmarc_dns *dns)
 	ms = itest_now_ms() - t0;
 	ok(b->status == SPFDMARC_DNS_TIMEOUT && ms < 500,
 	    "spent budget: next lookup times out at once (%lld ms)", ms);
-	/* a real name still answers in a fresh context meanwhile */
 	spfdmarc_dns_ctx_free(ctx);	/* cancels the two pending */
+
+	limits.timeout_ms = 500;
+	ctx = spfdmarc_dns_ctx_new(dns, &limits);
+	if (ctx == NULL)
+		return;
+	(void)snprintf(name, sizeof(name), "%s.dead.example", odd);
+	a = spfdmarc_dns_lookup(ctx, name, SPFDMARC_DNS_TXT);
+	is_str(a->qname, name, "odd name kept as asked");
+	ok(dead_server_saw(udp, odd),
+	    "odd bytes in a label reach the server unchanged");
+	spfdmarc_dns_ctx_free(ctx);
+
+	/* a real name still answers in a fresh context meanwhile */
 	ctx = spfdmarc_dns_ctx_new(dns, NULL);
 	if (ctx == NULL)
 		return;
@@ -598,6 +631,7 @@ main(void)
 	const char *dead_stubs[1] = { dead_stub };
 	int dead[2] = { -1, -1 }, port;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* in step with stderr */
 	load_world();
 	if (world.conf == NULL || world.anchor == NULL || world.nzones == 0)
 		return itest_skip("no DNS world (run through dns_unbound.sh)");
@@ -667,7 +701,7 @@ main(void)
 		o.query_timeout_ms = 1000;
 		dns = open_dns(&o, "dead server");
 		if (dns != NULL) {
-			test_timeout(dns);
+			test_timeout(dns, dead[0]);
 			test_cancel(dns);
 			/* shut down with libunbound still chasing the dead
 			 * server's queries */

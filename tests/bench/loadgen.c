@@ -36,8 +36,9 @@
  *              Authentication-Results header with spf= and dmarc= equal to
  *              the expected results; a reject is "550 5.7.1".
  *   opendmarc  OpenDMARC (SPFSelfValidate): its A-R carries dmarc= (checked)
- *              and, in a header of its own, spf= (checked when present); a
- *              reject is "550 5.7.1" (its text: "rejected by DMARC policy").
+ *              and spf= (checked when present; its softfail reads "fail":
+ *              libopendmarc's SPF outcome has no softfail); a reject is
+ *              "550 5.7.1" (its text: "rejected by DMARC policy").
  *   none       nothing is checked (the do-nothing ceiling filter).
  * Anything else, or an error, is a wrong answer: a fast wrong answer is a
  * failure, so the exit status is 1 when any message was wrong or failed.
@@ -329,6 +330,13 @@ check(struct lg_run *run, const struct lg_msg *m, const struct lg_outcome *oc)
 	}
 	if (strcmp(oc->dmarc, m->dmarc) != 0)
 		note_wrong(run, m, oc, WR_DMARC, &any);
+	/*
+	 * OpenDMARC writes spf= from libopendmarc's SPF outcome, which
+	 * has pass, fail, none and temperror only: its softfail is "fail".
+	 */
+	if (p == PROF_OPENDMARC && strcmp(m->spf, "softfail") == 0 &&
+	    strcmp(oc->spf, "fail") == 0)
+		return;
 	if ((p == PROF_SPFDMARC || oc->spf[0] != '\0') &&
 	    strcmp(oc->spf, m->spf) != 0)
 		note_wrong(run, m, oc, WR_SPF, &any);

@@ -9,15 +9,18 @@
 # Installing must not turn this machine into a mail or DNS server: postfix
 # is preseeded with "No configuration" (it then has no main.cf and does
 # not start), and no service may start during the install (policy-rc.d).
-# An nsd installed here is disabled afterwards: the test world runs its
-# own nsd instances on loopback port 53, which a system nsd would hold.
+# An nsd, unbound or opendmarc installed here is disabled afterwards: the
+# tests and the benchmark run their own instances on loopback (unbound is
+# the validating forwarder of the DNS tests, opendmarc the benchmark's
+# point of comparison), and system services would hold their ports.
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libmilter-dev libunbound-dev libbsd-dev libpsl-dev libidn2-dev libyaml-dev
 zlib1g-dev python3-spf nsd ldnsutils unbound-host dns-root-data
 publicsuffix postfix swaks valgrind clang libclang-rt-14-dev iproute2
-ca-certificates"
+ca-certificates unbound jq perl
+opendmarc nftables"
 
 say() { echo "install-deps: $*"; }
 
@@ -48,8 +51,11 @@ if [ -z "$missing" ]; then
 fi
 say "installing:$missing"
 
-nsd_was_installed=no
-installed nsd && nsd_was_installed=yes
+# The daemons that were not here before this run, to disable afterwards.
+new_daemons=
+for d in nsd unbound opendmarc; do
+	installed "$d" || new_daemons="$new_daemons $d"
+done
 
 # Answer postfix's question before apt asks it.
 echo "postfix postfix/main_mailer_type select No configuration" |
@@ -80,10 +86,12 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -q -y \
     --no-install-recommends -o Dpkg::Options::=--force-confdef \
     -o Dpkg::Options::=--force-confold $missing
 
-if [ "$nsd_was_installed" = no ] && [ -d /run/systemd/system ] &&
+if [ -n "$new_daemons" ] && [ -d /run/systemd/system ] &&
     command -v systemctl >/dev/null 2>&1; then
-	say "disabling the system nsd service (the tests run their own)"
-	$SUDO systemctl disable --now nsd.service >/dev/null 2>&1 || true
+	for d in $new_daemons; do
+		say "disabling the system $d service (the tests run their own)"
+		$SUDO systemctl disable --now "$d.service" >/dev/null 2>&1 || true
+	done
 fi
 
 for p in $PACKAGES; do

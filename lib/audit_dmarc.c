@@ -539,24 +539,28 @@ dmarc_org_info(struct audit *a, const struct spfdmarc_audit_dmarc *dm)
 
 	switch (dm->source) {
 	case SPFDMARC_DMARC_SOURCE_AUTHOR:
-		from = "the domain's own record";
+		from = audit_fmt(a, "the domain's own record at _dmarc.%s",
+		    dm->record_domain);
 		break;
 	case SPFDMARC_DMARC_SOURCE_ORG:
-		from = "the Organizational Domain's record, with its sp= "
-		    "(else p=)";
+		from = audit_fmt(a, "the Organizational Domain's record at "
+		    "_dmarc.%s, whose sp= (else p=) applies",
+		    dm->record_domain);
 		break;
 	case SPFDMARC_DMARC_SOURCE_PSD:
-		from = "a public suffix operator's record (psd=y)";
+		from = audit_fmt(a, "a public suffix operator's record at "
+		    "_dmarc.%s (psd=y)", dm->record_domain);
 		break;
 	default:
-		from = "no record";
+		from = "no DMARC record";
 		break;
 	}
+	if (from == NULL)
+		return;
 	audit_add(a, AUDIT_DMARC_ORG_DOMAIN, a->domain, NULL, -1,
 	    audit_fmt(a, "the Organizational Domain of %s is %s (DNS tree "
-	    "walk, RFC 9989 4.10.2); the policy comes from %s%s%s", a->domain,
-	    dm->org_domain, from, dm->record_domain != NULL ? " at _dmarc." :
-	    "", dm->record_domain != NULL ? dm->record_domain : ""),
+	    "walk, RFC 9989 4.10.2); the policy comes from %s", a->domain,
+	    dm->org_domain, from),
 	    audit_fmt(a, "nothing to do; relaxed alignment accepts any "
 	    "domain under %s", dm->org_domain));
 }
@@ -602,8 +606,10 @@ audit_dmarc_run(struct audit *a)
 
 	s = dmarc_applied(w, org, org_known, &dm->source);
 	if (s == NULL) {
-		/* A DNS failure is its own finding: nothing more is known. */
-		if (w->error_step < 0 && org_known)
+		/* A DNS failure is its own finding: nothing more is known.
+		 * Several records at the domain are too (dmarc-multiple). */
+		if (w->error_step < 0 && org_known &&
+		    w->steps[0].state != DMARC_STEP_MULTIPLE)
 			dmarc_missing(a, w, org);
 		if (org_known)
 			dmarc_org_info(a, dm);

@@ -72,8 +72,8 @@ static const struct spfdmarc_audit_check audit_checks[AUDIT_NCHECKS] = {
 	    "an include: or redirect= target is not a valid domain name "
 	    "(permerror)" },
 	[AUDIT_SPF_LONG_STRING] = { "spf-long-string", SPFDMARC_AUDIT_WARNING,
-	    "the domain's SPF record is longer than 255 bytes, so it is "
-	    "split into several DNS strings joined without spaces" },
+	    "an SPF record of the tree is longer than 255 bytes: it is "
+	    "split into DNS strings that receivers join without spaces" },
 	[AUDIT_SPF_LARGE_ANSWER] = { "spf-large-answer",
 	    SPFDMARC_AUDIT_WARNING,
 	    "the TXT answer holding an SPF record is over 512 bytes "

@@ -54,11 +54,15 @@ check_usage(FILE *out)
 	    "severity and a fix, the SPF include tree with the DNS lookups of\n"
 	    "each branch, the DMARC record and Organizational Domain, and the\n"
 	    "DNSSEC state of every answer used.\n"
-	    "Exit 0: no warning or error; 1: warnings; 2: errors; 64: usage.\n\n"
+	    "Exit 0: no warning or error; 1: warnings; 2: errors; "
+	    "64: usage.\n\n"
 	    "  --json                  print one JSON object (spfdmarc(1))\n"
-	    "  --zone FILE             answer from this zone file, not from DNS\n"
-	    "                          (the text format of spfdmarc/dns_zone.h)\n"
-	    "  --list                  list every check: id, severity, summary\n"
+	    "  --zone FILE             answer from this zone file, not from "
+	    "DNS\n"
+	    "                          (the text format of "
+	    "spfdmarc/dns_zone.h)\n"
+	    "  --list                  list every check: id, severity, "
+	    "summary\n"
 	    CLI_RESOLVER_USAGE);
 }
 
@@ -686,7 +690,8 @@ cmd_check(int argc, char **argv)
 	domain = argv[optind];
 	if (zone_file != NULL && resolver_opts)
 		return check_bad("--zone answers from a file: it does not go "
-		    "with --resolver, --stub, --trust-anchor or --unbound-conf");
+		    "with --resolver, --stub, --trust-anchor or "
+		    "--unbound-conf");
 
 	if (zone_file != NULL) {
 		status = check_open_zone(zone_file, &dns);

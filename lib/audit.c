@@ -514,9 +514,12 @@ spfdmarc_audit_run(struct spfdmarc_dns_ctx *dns, struct spfdmarc_arena *arena,
 	audit_sort(&a);
 	for (size_t i = 0; i < res->nfindings; i++)
 		res->count[a.findings[i].severity]++;
-	res->grade = res->count[SPFDMARC_AUDIT_ERROR] > 0 ? SPFDMARC_AUDIT_FAIL :
-	    res->count[SPFDMARC_AUDIT_WARNING] > 0 ? SPFDMARC_AUDIT_WARN :
-	    SPFDMARC_AUDIT_PASS;
+	if (res->count[SPFDMARC_AUDIT_ERROR] > 0)
+		res->grade = SPFDMARC_AUDIT_FAIL;
+	else if (res->count[SPFDMARC_AUDIT_WARNING] > 0)
+		res->grade = SPFDMARC_AUDIT_WARN;
+	else
+		res->grade = SPFDMARC_AUDIT_PASS;
 	/* Dropped findings may hide anything: never grade them as a pass. */
 	if (res->dropped > 0 && res->grade == SPFDMARC_AUDIT_PASS)
 		res->grade = SPFDMARC_AUDIT_WARN;

@@ -295,18 +295,19 @@ dmarc_policy_checks(struct audit *a, const char *owner,
 	    audit_policy_strength(rec->sp) < audit_policy_strength(rec->p))
 		audit_add(a, AUDIT_DMARC_WEAK_SUBDOMAIN, owner, audit_fmt(a,
 		    "sp=%s", dmarc_policy_word(rec->sp)), -1,
-		    audit_fmt(a, "the DMARC record at %s has sp=%s, weaker than "
-		    "p=%s: mail From: subdomains is easier to spoof", owner,
-		    dmarc_policy_word(rec->sp), dmarc_policy_word(rec->p)),
+		    audit_fmt(a, "the DMARC record at %s has sp=%s, weaker "
+		    "than p=%s: mail From: subdomains is easier to spoof",
+		    owner, dmarc_policy_word(rec->sp),
+		    dmarc_policy_word(rec->p)),
 		    audit_fmt(a, "raise sp= to p=%s or remove it (it defaults "
 		    "to p)", dmarc_policy_word(rec->p)));
 	if (rec->np != SPFDMARC_DMARC_POLICY_UNSET &&
 	    audit_policy_strength(rec->np) < audit_policy_strength(rec->p))
 		audit_add(a, AUDIT_DMARC_WEAK_SUBDOMAIN, owner, audit_fmt(a,
 		    "np=%s", dmarc_policy_word(rec->np)), -1,
-		    audit_fmt(a, "the DMARC record at %s has np=%s, weaker than "
-		    "p=%s: mail From: non-existent subdomains, which no one "
-		    "legitimately uses, is easier to spoof", owner,
+		    audit_fmt(a, "the DMARC record at %s has np=%s, weaker "
+		    "than p=%s: mail From: non-existent subdomains, which no "
+		    "one legitimately uses, is easier to spoof", owner,
 		    dmarc_policy_word(rec->np), dmarc_policy_word(rec->p)),
 		    audit_fmt(a, "set np=reject, or remove np= (it defaults to "
 		    "sp, then p)"));

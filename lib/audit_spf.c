@@ -200,7 +200,8 @@ spf_follow(struct spf_walk *w, struct spfdmarc_audit_spf_node *parent,
 	switch (kind) {
 	case TARGET_MACRO:
 		child->state = SPFDMARC_AUDIT_SPF_MACRO;
-		audit_add(a, AUDIT_SPF_UNRESOLVED_MACRO, parent->domain, via, -1,
+		audit_add(a, AUDIT_SPF_UNRESOLVED_MACRO, parent->domain, via,
+		    -1,
 		    audit_fmt(a, "'%s' in the record at %s depends on the "
 		    "message (macros): counted as one lookup, its record was "
 		    "not read", via, parent->domain),
@@ -220,10 +221,11 @@ spf_follow(struct spf_walk *w, struct spfdmarc_audit_spf_node *parent,
 	for (unsigned i = 0; i <= w->depth; i++) {
 		if (strcasecmp(w->path[i], child->domain) == 0) {
 			child->state = SPFDMARC_AUDIT_SPF_LOOP;
-			audit_add(a, AUDIT_SPF_INCLUDE_LOOP, parent->domain, via,
-			    -1, audit_fmt(a, "'%s' in the record at %s leads "
-			    "back to %s, already on its %s path: evaluation "
-			    "loops until the lookup limit (permerror)", via,
+			audit_add(a, AUDIT_SPF_INCLUDE_LOOP, parent->domain,
+			    via, -1, audit_fmt(a, "'%s' in the record at %s "
+			    "leads back to %s, already on its %s path: "
+			    "evaluation loops until the lookup limit "
+			    "(permerror)", via,
 			    parent->domain, child->domain, kindword),
 			    audit_fmt(a, "remove '%s' from the record at %s",
 			    via, parent->domain));
@@ -475,7 +477,8 @@ spf_visit(struct spf_walk *w, struct spfdmarc_audit_spf_node *n,
 		    audit_fmt(a, "%s has %zu TXT records starting with "
 		    "\"v=spf1\": receivers return permerror (RFC 7208 4.5)",
 		    n->domain, found),
-		    audit_fmt(a, "merge them into one record at %s", n->domain));
+		    audit_fmt(a, "merge them into one record at %s",
+		    n->domain));
 		return;
 	}
 	n->record = audit_strndup_shown(a, rr->u.txt.text, rr->u.txt.len);

@@ -40,9 +40,9 @@ extern "C" {
 /* Limits of one audit (named so callers and tests can see them). */
 #define SPFDMARC_AUDIT_FINDINGS_MAX	128	/* findings kept */
 #define SPFDMARC_AUDIT_SPF_NODES_MAX	64	/* SPF records followed */
-#define SPFDMARC_AUDIT_SPF_DEPTH_MAX	12	/* include/redirect depth */
+#define SPFDMARC_AUDIT_SPF_DEPTH_MAX	12	/* include levels */
 #define SPFDMARC_AUDIT_ANSWERS_MAX	256	/* DNS answers listed */
-#define SPFDMARC_AUDIT_URIS_MAX		16	/* rua/ruf URIs checked */
+#define SPFDMARC_AUDIT_URIS_MAX		16	/* rua/ruf URIs kept */
 /* RFC 7208 §4.6.4: the lookup limits a receiver enforces, and the count
  * from which the audit warns. */
 #define SPFDMARC_AUDIT_SPF_LOOKUPS_MAX	10
@@ -103,7 +103,7 @@ enum spfdmarc_audit_spf_state {
 	SPFDMARC_AUDIT_SPF_NONE,	/* no SPF record there */
 	SPFDMARC_AUDIT_SPF_MULTIPLE,	/* several: a permerror */
 	SPFDMARC_AUDIT_SPF_SYNTAX,	/* a syntax error: a permerror */
-	SPFDMARC_AUDIT_SPF_DNS_ERROR,	/* temperror: timeout, bogus, ... */
+	SPFDMARC_AUDIT_SPF_DNS_ERROR,	/* temperror: timeout, bogus... */
 	SPFDMARC_AUDIT_SPF_LOOP,	/* already on the include path */
 	SPFDMARC_AUDIT_SPF_MACRO,	/* target depends on the message */
 	SPFDMARC_AUDIT_SPF_BAD_NAME,	/* target is no usable domain */
@@ -164,8 +164,8 @@ struct spfdmarc_audit_spf {
 	 * there is none (the default result is then neutral). */
 	bool has_all;
 	enum spfdmarc_spf_result all_qualifier;
-	bool type99;		/* an obsolete SPF (type 99) record exists */
-	enum spfdmarc_dnssec dnssec;	/* worst of the tree's TXT answers */
+	bool type99;		/* an obsolete type 99 record exists */
+	enum spfdmarc_dnssec dnssec;	/* worst of the tree's answers */
 };
 
 struct spfdmarc_audit_dmarc {
@@ -188,7 +188,8 @@ struct spfdmarc_audit_dmarc {
 	size_t nrua;
 	const char *const *ruf;
 	size_t nruf;
-	enum spfdmarc_dnssec dnssec;	/* of the answers the result rests on */
+	/* The worst of the answers the policy rests on. */
+	enum spfdmarc_dnssec dnssec;
 };
 
 struct spfdmarc_audit {
@@ -199,7 +200,7 @@ struct spfdmarc_audit {
 							 * then warnings,
 							 * then info */
 	size_t nfindings;
-	size_t dropped;		/* findings past SPFDMARC_AUDIT_FINDINGS_MAX */
+	size_t dropped;		/* findings past FINDINGS_MAX */
 	struct spfdmarc_audit_spf spf;
 	struct spfdmarc_audit_dmarc dmarc;
 	const struct spfdmarc_audit_answer *answers;	/* in query order */

@@ -273,7 +273,7 @@ test_coverage(void)
 	}
 }
 
-/* --- details --------------------------------------------------------------- */
+/* --- details ------------------------------------------------------------ */
 
 static void
 test_clean(void)
@@ -283,8 +283,9 @@ test_clean(void)
 
 	is_str(au->domain, "good.dm", "domain normalized");
 	is_int(au->grade, SPFDMARC_AUDIT_PASS, "clean: grade pass");
-	is_int(au->count[SPFDMARC_AUDIT_ERROR] + au->count[SPFDMARC_AUDIT_WARNING],
-	    0, "clean: no error, no warning");
+	is_int(au->count[SPFDMARC_AUDIT_ERROR] +
+	    au->count[SPFDMARC_AUDIT_WARNING], 0,
+	    "clean: no error, no warning");
 	is_str(spfdmarc_audit_grade_name(au->grade), "pass", "grade name");
 	is_str(au->spf.record, "v=spf1 ip4:192.0.2.1 include:_spf.good.dm -all",
 	    "SPF record");

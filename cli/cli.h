@@ -95,6 +95,9 @@ void cli_json_string(FILE *out, const char *s);
  * line, whatever the input held. */
 void cli_escape(struct spfdmarc_buf *b, const char *s, size_t len);
 
+/* The same, written to out. */
+void cli_fput_escaped(FILE *out, const char *s);
+
 /* Subcommands: argv[0] is the subcommand's name. Return an exit code. */
 int cmd_spf(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);

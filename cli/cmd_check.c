@@ -23,21 +23,17 @@
 #include "spfdmarc/arena.h"
 #include "spfdmarc/audit.h"
 #include "spfdmarc/dns.h"
-#include "spfdmarc/dns_zone.h"
 #include "spfdmarc/err.h"
 
-#define CHECK_ZONE_FILE_MAX	(16 * 1024 * 1024)
 #define CHECK_JSON_VERSION	1
 
 enum {
 	OPT_JSON = CLI_OPT_FIRST_FREE,
-	OPT_ZONE,
 	OPT_LIST,
 };
 
 static const struct option check_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
-	{ "zone", required_argument, NULL, OPT_ZONE },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "help", no_argument, NULL, 'h' },
 	CLI_RESOLVER_LONGOPTS,
@@ -57,10 +53,6 @@ check_usage(FILE *out)
 	    "Exit 0: no warning or error; 1: warnings; 2: errors; "
 	    "64: usage.\n\n"
 	    "  --json                  print one JSON object (spfdmarc(1))\n"
-	    "  --zone FILE             answer from this zone file, not from "
-	    "DNS\n"
-	    "                          (the text format of "
-	    "spfdmarc/dns_zone.h)\n"
 	    "  --list                  list every check: id, severity, "
 	    "summary\n"
 	    CLI_RESOLVER_USAGE);
@@ -80,73 +72,6 @@ check_bad(const char *fmt, ...)
 }
 
 /* --- text ----------------------------------------------------------------- */
-
-/* DNS text on one line: printable ASCII, else \xHH; '\\' doubled. */
-static void
-check_print_escaped(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
-	    p++) {
-		if (*p == '\\')
-			fputs("\\\\", out);
-		else if (*p >= 0x20 && *p < 0x7f)
-			putc(*p, out);
-		else
-			fprintf(out, "\\x%02x", *p);
-	}
-}
-
-/*
- * A JSON string, or null for NULL. Valid UTF-8 passes through; any other
- * byte is written as the code point of the same value, so the output is
- * valid JSON (RFC 8259 §8.1) whatever the DNS held.
- */
-static void
-check_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", out);
-		return;
-	}
-	putc('"', out);
-	while (*p != '\0') {
-		size_t n = 0, k;
-
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		for (k = 1; k <= n && (p[k] & 0xc0) == 0x80; k++)
-			;
-		/* Overlong and surrogate forms are left as bytes. */
-		if (n > 0 && k > n && !(p[0] == 0xe0 && p[1] < 0xa0) &&
-		    !(p[0] == 0xed && p[1] >= 0xa0) &&
-		    !(p[0] == 0xf0 && p[1] < 0x90) &&
-		    !(p[0] == 0xf4 && p[1] >= 0x90)) {
-			fwrite(p, 1, n + 1, out);
-			p += n + 1;
-			continue;
-		}
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				putc(*p, out);
-		}
-		p++;
-	}
-	putc('"', out);
-}
 
 static const char *
 check_all_text(enum spfdmarc_spf_result q)
@@ -219,12 +144,12 @@ check_print_node(FILE *out, const struct spfdmarc_audit_spf_node *n,
 {
 	fprintf(out, "  %*s", (int)(depth * 2), "");
 	if (n->via == NULL) {
-		check_print_escaped(out, n->domain);
+		cli_fput_escaped(out, n->domain);
 	} else {
-		check_print_escaped(out, n->via);
+		cli_fput_escaped(out, n->via);
 		if (!check_contains(n->via, n->domain)) {
 			fputs(" -> ", out);
-			check_print_escaped(out, n->domain);
+			cli_fput_escaped(out, n->domain);
 		}
 	}
 	fprintf(out, "  %u lookup%s", n->lookups, n->lookups == 1 ? "" : "s");
@@ -252,7 +177,7 @@ check_print_spf(FILE *out, const struct spfdmarc_audit *au)
 	fputs("\nSPF:\n", out);
 	if (spf->record != NULL) {
 		fputs("  record: ", out);
-		check_print_escaped(out, spf->record);
+		cli_fput_escaped(out, spf->record);
 		fprintf(out, "\n  %zu bytes in %zu string%s; TXT answer %zu "
 		    "bytes; dnssec %s\n", t->record_len, t->nstrings,
 		    t->nstrings == 1 ? "" : "s", t->answer_size,
@@ -280,7 +205,7 @@ check_print_uris(FILE *out, const char *tag, const char *const *uris,
 	fprintf(out, "  %s:", tag);
 	for (size_t i = 0; i < n; i++) {
 		putc(' ', out);
-		check_print_escaped(out, uris[i]);
+		cli_fput_escaped(out, uris[i]);
 	}
 	putc('\n', out);
 }
@@ -295,7 +220,7 @@ check_print_dmarc(FILE *out, const struct spfdmarc_audit *au)
 		fputs("  record: none\n", out);
 	} else {
 		fputs("  record: ", out);
-		check_print_escaped(out, d->record);
+		cli_fput_escaped(out, d->record);
 		fprintf(out, "\n  at _dmarc.%s (%s); dnssec %s\n",
 		    d->record_domain, spfdmarc_dmarc_source_name(d->source),
 		    spfdmarc_dnssec_name(d->dnssec));
@@ -322,7 +247,7 @@ check_print_dnssec(FILE *out, const struct spfdmarc_audit *au)
 		const struct spfdmarc_audit_answer *e = &au->answers[i];
 
 		fputs("  ", out);
-		check_print_escaped(out, e->name);
+		cli_fput_escaped(out, e->name);
 		fprintf(out, " %s: %s, %s (%s)\n",
 		    spfdmarc_dns_type_name(e->type),
 		    spfdmarc_dns_status_name(e->status),
@@ -351,7 +276,7 @@ check_print(FILE *out, const struct spfdmarc_audit *au)
 static void
 check_json_key(FILE *out, const char *key)
 {
-	check_json_string(out, key);
+	cli_json_string(out, key);
 	putc(':', out);
 }
 
@@ -360,24 +285,24 @@ check_json_node(FILE *out, const struct spfdmarc_audit_spf_node *n)
 {
 	fputc('{', out);
 	check_json_key(out, "domain");
-	check_json_string(out, n->domain);
+	cli_json_string(out, n->domain);
 	fputc(',', out);
 	check_json_key(out, "via");
-	check_json_string(out, n->via);
+	cli_json_string(out, n->via);
 	fputc(',', out);
 	check_json_key(out, "state");
-	check_json_string(out, spfdmarc_audit_spf_state_name(n->state));
+	cli_json_string(out, spfdmarc_audit_spf_state_name(n->state));
 	fputc(',', out);
 	check_json_key(out, "record");
-	check_json_string(out, n->record);
+	cli_json_string(out, n->record);
 	fprintf(out, ",\"strings\":%zu,\"longest_string\":%zu,"
 	    "\"answer_size\":%zu,\"dnssec\":", n->nstrings, n->longest,
 	    n->answer_size);
-	check_json_string(out, spfdmarc_dnssec_name(n->dnssec));
+	cli_json_string(out, spfdmarc_dnssec_name(n->dnssec));
 	fprintf(out, ",\"lookups\":%u,\"record_lookups\":%u,"
 	    "\"void_lookups\":%u,\"all\":", n->lookups, n->record_lookups,
 	    n->void_lookups);
-	check_json_string(out, n->has_all ? check_all_text(n->all_qualifier) :
+	cli_json_string(out, n->has_all ? check_all_text(n->all_qualifier) :
 	    NULL);
 	fputs(",\"children\":[", out);
 	for (size_t i = 0; i < n->nchildren; i++) {
@@ -395,7 +320,7 @@ check_json_strings(FILE *out, const char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			fputc(',', out);
-		check_json_string(out, v[i]);
+		cli_json_string(out, v[i]);
 	}
 	fputc(']', out);
 }
@@ -405,29 +330,29 @@ check_json_finding(FILE *out, const struct spfdmarc_audit_finding *f)
 {
 	fputc('{', out);
 	check_json_key(out, "id");
-	check_json_string(out, f->id);
+	cli_json_string(out, f->id);
 	fputc(',', out);
 	check_json_key(out, "severity");
-	check_json_string(out, spfdmarc_audit_severity_name(f->severity));
+	cli_json_string(out, spfdmarc_audit_severity_name(f->severity));
 	fputc(',', out);
 	check_json_key(out, "message");
-	check_json_string(out, f->message);
+	cli_json_string(out, f->message);
 	fputc(',', out);
 	check_json_key(out, "fix");
-	check_json_string(out, f->fix);
+	cli_json_string(out, f->fix);
 	if (f->name != NULL || f->term != NULL || f->offset >= 0) {
 		const char *sep = "";
 
 		fputs(",\"location\":{", out);
 		if (f->name != NULL) {
 			check_json_key(out, "name");
-			check_json_string(out, f->name);
+			cli_json_string(out, f->name);
 			sep = ",";
 		}
 		if (f->term != NULL) {
 			fputs(sep, out);
 			check_json_key(out, "term");
-			check_json_string(out, f->term);
+			cli_json_string(out, f->term);
 			sep = ",";
 		}
 		if (f->offset >= 0)
@@ -444,9 +369,9 @@ check_json(FILE *out, const struct spfdmarc_audit *au)
 	const struct spfdmarc_audit_dmarc *d = &au->dmarc;
 
 	fprintf(out, "{\"version\":%d,\"domain\":", CHECK_JSON_VERSION);
-	check_json_string(out, au->domain);
+	cli_json_string(out, au->domain);
 	fputs(",\"grade\":", out);
-	check_json_string(out, spfdmarc_audit_grade_name(au->grade));
+	cli_json_string(out, spfdmarc_audit_grade_name(au->grade));
 	fprintf(out, ",\"exit_code\":%d,\"counts\":{\"error\":%u,"
 	    "\"warning\":%u,\"info\":%u},\"findings\":[", (int)au->grade,
 	    au->count[SPFDMARC_AUDIT_ERROR], au->count[SPFDMARC_AUDIT_WARNING],
@@ -459,38 +384,38 @@ check_json(FILE *out, const struct spfdmarc_audit *au)
 	fprintf(out, "],\"findings_dropped\":%zu", au->dropped);
 
 	fputs(",\"spf\":{\"record\":", out);
-	check_json_string(out, spf->record);
+	cli_json_string(out, spf->record);
 	fprintf(out, ",\"lookups\":%u,\"lookup_limit\":%d,\"void_lookups\":%u,"
 	    "\"void_limit\":%d,\"all\":", spf->lookups,
 	    SPFDMARC_AUDIT_SPF_LOOKUPS_MAX, spf->void_lookups,
 	    SPFDMARC_AUDIT_SPF_VOID_MAX);
-	check_json_string(out, spf->has_all ?
+	cli_json_string(out, spf->has_all ?
 	    check_all_text(spf->all_qualifier) : NULL);
 	fprintf(out, ",\"type99\":%s,\"dnssec\":", spf->type99 ? "true" :
 	    "false");
-	check_json_string(out, spfdmarc_dnssec_name(spf->dnssec));
+	cli_json_string(out, spfdmarc_dnssec_name(spf->dnssec));
 	fputs(",\"tree\":", out);
 	check_json_node(out, spf->tree);
 	fputc('}', out);
 
 	fputs(",\"dmarc\":{\"record\":", out);
-	check_json_string(out, d->record);
+	cli_json_string(out, d->record);
 	fputs(",\"record_domain\":", out);
-	check_json_string(out, d->record_domain);
+	cli_json_string(out, d->record_domain);
 	fputs(",\"org_domain\":", out);
-	check_json_string(out, d->org_domain);
+	cli_json_string(out, d->org_domain);
 	fputs(",\"source\":", out);
-	check_json_string(out, spfdmarc_dmarc_source_name(d->source));
+	cli_json_string(out, spfdmarc_dmarc_source_name(d->source));
 	fputs(",\"p\":", out);
-	check_json_string(out, check_policy(d->p));
+	cli_json_string(out, check_policy(d->p));
 	fputs(",\"sp\":", out);
-	check_json_string(out, check_policy(d->sp));
+	cli_json_string(out, check_policy(d->sp));
 	fputs(",\"np\":", out);
-	check_json_string(out, check_policy(d->np));
+	cli_json_string(out, check_policy(d->np));
 	fputs(",\"policy\":", out);
-	check_json_string(out, check_policy(d->policy));
+	cli_json_string(out, check_policy(d->policy));
 	fputs(",\"effective_policy\":", out);
-	check_json_string(out, check_policy(d->effective_policy));
+	cli_json_string(out, check_policy(d->effective_policy));
 	fprintf(out, ",\"testing\":%s,\"adkim\":\"%s\",\"aspf\":\"%s\","
 	    "\"rua\":", d->testing ? "true" : "false",
 	    d->adkim == SPFDMARC_DMARC_ALIGN_STRICT ? "s" : "r",
@@ -499,11 +424,11 @@ check_json(FILE *out, const struct spfdmarc_audit *au)
 	fputs(",\"ruf\":", out);
 	check_json_strings(out, d->ruf, d->nruf);
 	fputs(",\"dnssec\":", out);
-	check_json_string(out, spfdmarc_dnssec_name(d->dnssec));
+	cli_json_string(out, spfdmarc_dnssec_name(d->dnssec));
 	fputc('}', out);
 
 	fputs(",\"dnssec\":{\"overall\":", out);
-	check_json_string(out, spfdmarc_dnssec_name(au->dnssec));
+	cli_json_string(out, spfdmarc_dnssec_name(au->dnssec));
 	fputs(",\"answers\":[", out);
 	for (size_t i = 0; i < au->nanswers; i++) {
 		const struct spfdmarc_audit_answer *e = &au->answers[i];
@@ -511,18 +436,18 @@ check_json(FILE *out, const struct spfdmarc_audit *au)
 		if (i > 0)
 			fputc(',', out);
 		fputs("{\"name\":", out);
-		check_json_string(out, e->name);
+		cli_json_string(out, e->name);
 		fputs(",\"type\":", out);
-		check_json_string(out, spfdmarc_dns_type_name(e->type));
+		cli_json_string(out, spfdmarc_dns_type_name(e->type));
 		fputs(",\"status\":", out);
-		check_json_string(out, spfdmarc_dns_status_name(e->status));
+		cli_json_string(out, spfdmarc_dns_status_name(e->status));
 		fputs(",\"dnssec\":", out);
-		check_json_string(out, spfdmarc_dnssec_name(e->dnssec));
+		cli_json_string(out, spfdmarc_dnssec_name(e->dnssec));
 		fputs(",\"role\":", out);
-		check_json_string(out, e->role);
+		cli_json_string(out, e->role);
 		if (e->why != NULL) {
 			fputs(",\"why\":", out);
-			check_json_string(out, e->why);
+			cli_json_string(out, e->why);
 		}
 		fputc('}', out);
 	}
@@ -547,87 +472,16 @@ check_list(FILE *out, bool json)
 		if (i > 0)
 			fputc(',', out);
 		fputs("{\"id\":", out);
-		check_json_string(out, c[i].id);
+		cli_json_string(out, c[i].id);
 		fputs(",\"severity\":", out);
-		check_json_string(out, spfdmarc_audit_severity_name(
+		cli_json_string(out, spfdmarc_audit_severity_name(
 		    c[i].severity));
 		fputs(",\"summary\":", out);
-		check_json_string(out, c[i].summary);
+		cli_json_string(out, c[i].summary);
 		fputc('}', out);
 	}
 	if (json)
 		fputs("]\n", out);
-}
-
-/* --- the zone file -------------------------------------------------------- */
-
-static int
-check_open_zone(const char *path, struct spfdmarc_dns **dns)
-{
-	struct spfdmarc_dns_zone *zone;
-	char err[256];
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-	int rc;
-
-	f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "spfdmarc check: %s: %s\n", path,
-		    strerror(errno));
-		return CLI_EXIT_USAGE;
-	}
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			char *bigger;
-
-			if (cap >= CHECK_ZONE_FILE_MAX) {
-				fprintf(stderr, "spfdmarc check: %s: larger "
-				    "than %d bytes\n", path,
-				    CHECK_ZONE_FILE_MAX);
-				rc = CLI_EXIT_USAGE;
-				goto fail;
-			}
-			cap = cap == 0 ? 65536 : cap * 2;
-			bigger = realloc(text, cap);
-			if (bigger == NULL) {
-				fputs("spfdmarc check: out of memory\n",
-				    stderr);
-				rc = CLI_EXIT_FAIL;
-				goto fail;
-			}
-			text = bigger;
-		}
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "spfdmarc check: %s: read error\n", path);
-		rc = CLI_EXIT_USAGE;
-		goto fail;
-	}
-	if (spfdmarc_dns_zone_new(dns, &zone) != 0) {
-		fputs("spfdmarc check: out of memory\n", stderr);
-		rc = CLI_EXIT_FAIL;
-		goto fail;
-	}
-	err[0] = '\0';
-	if (spfdmarc_dns_zone_load(zone, text, len, err, sizeof(err)) != 0) {
-		fprintf(stderr, "spfdmarc check: %s: %s\n", path, err);
-		spfdmarc_dns_free(*dns);
-		*dns = NULL;
-		rc = CLI_EXIT_USAGE;
-		goto fail;
-	}
-	rc = 0;
-fail:
-	free(text);
-	(void)fclose(f);
-	return rc;
 }
 
 /* --- the command ---------------------------------------------------------- */
@@ -641,8 +495,8 @@ cmd_check(int argc, char **argv)
 	struct spfdmarc_arena *arena = NULL;
 	struct spfdmarc_audit *au = NULL;
 	struct spfdmarc_dns_limits limits;
-	const char *zone_file = NULL, *domain;
-	bool json = false, list = false, resolver_opts = false;
+	const char *domain;
+	bool json = false, list = false;
 	int opt, rc, status;
 
 	cli_resolver_init(&r);
@@ -652,11 +506,6 @@ cmd_check(int argc, char **argv)
 		switch (opt) {
 		case OPT_JSON:
 			json = true;
-			break;
-		case OPT_ZONE:
-			if (zone_file != NULL)
-				return check_bad("--zone given twice");
-			zone_file = optarg;
 			break;
 		case OPT_LIST:
 			list = true;
@@ -672,8 +521,6 @@ cmd_check(int argc, char **argv)
 				check_usage(stderr);
 				return CLI_EXIT_USAGE;
 			}
-			if (opt != CLI_OPT_TIMEOUT && opt != CLI_OPT_NO_DNSSEC)
-				resolver_opts = true;
 			break;
 		}
 	}
@@ -688,18 +535,9 @@ cmd_check(int argc, char **argv)
 	if (optind + 1 != argc)
 		return check_bad("one domain only, not '%s'", argv[optind + 1]);
 	domain = argv[optind];
-	if (zone_file != NULL && resolver_opts)
-		return check_bad("--zone answers from a file: it does not go "
-		    "with --resolver, --stub, --trust-anchor or "
-		    "--unbound-conf");
-
-	if (zone_file != NULL) {
-		status = check_open_zone(zone_file, &dns);
-		if (status != 0)
-			return status;
-	} else if (cli_resolver_open(&r, &dns) != 0) {
-		return CLI_EXIT_FAIL;
-	}
+	status = cli_resolver_open(&r, &dns);
+	if (status != CLI_EXIT_OK)
+		return status;
 	memset(&limits, 0, sizeof(limits));
 	limits.timeout_ms = r.timeout_ms;
 	limits.max_queries = SPFDMARC_AUDIT_QUERIES;

@@ -252,17 +252,37 @@ cli_json_string(FILE *out, const char *s)
 	putc('"', out);
 }
 
+/* One byte as the plain output shows it: itself, a doubled backslash, or \xHH. */
+static const char *
+cli_escape_byte(unsigned char ch, char tmp[5])
+{
+	if (ch == '\\')
+		return "\\\\";
+	if (ch >= 0x20 && ch < 0x7f) {
+		tmp[0] = (char)ch;
+		tmp[1] = '\0';
+		return tmp;
+	}
+	(void)snprintf(tmp, 5, "\\x%02x", ch);
+	return tmp;
+}
+
 void
 cli_escape(struct spfdmarc_buf *b, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
+	char tmp[5];
 
-		if (ch == '\\')
-			(void)spfdmarc_buf_puts(b, "\\\\");
-		else if (ch >= 0x20 && ch < 0x7f)
-			(void)spfdmarc_buf_putc(b, (char)ch);
-		else
-			(void)spfdmarc_buf_printf(b, "\\x%02x", ch);
-	}
+	for (size_t i = 0; i < len; i++)
+		(void)spfdmarc_buf_puts(b,
+		    cli_escape_byte((unsigned char)s[i], tmp));
+}
+
+void
+cli_fput_escaped(FILE *out, const char *s)
+{
+	char tmp[5];
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
+	    p++)
+		fputs(cli_escape_byte(*p, tmp), out);
 }

@@ -58,6 +58,8 @@ check_usage(FILE *out)
 	    CLI_RESOLVER_USAGE);
 }
 
+static int check_bad(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static int
 check_bad(const char *fmt, ...)
 {

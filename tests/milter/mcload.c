@@ -6,6 +6,7 @@
  *
  * usage: mcload -s SOCKETSPEC -w WORKLOAD [-c CONNECTIONS] [-m MESSAGES]
  *               [-o OFFSET] [-t TIMEOUT_MS] [-P PID] [-q QID-PREFIX]
+ *               [-D mail|header|eoh] [-i INTERVAL_MS]
  *
  * CONNECTIONS threads each open one filter connection (connect, option
  * negotiation, connect and helo steps) and wait until all are open, so the
@@ -18,6 +19,9 @@
  * Workload: one message a line, blank lines and '#' lines skipped:
  *   CLIENT-IP HELO MAIL-FROM FROM-ADDRESS ACTION [DMARC]
  * FROM-ADDRESS goes into "From: <FROM-ADDRESS>" ("-": no From field).
+ * In MAIL-FROM and FROM-ADDRESS, "%n" stands for the message's number,
+ * OFFSET + i * MESSAGES + k (so each message can name a domain of its
+ * own that no cache holds yet).
  * ACTION: accept quarantine reject tempfail, or '*' for any; DMARC: the
  * dmarc= result expected in an added Authentication-Results (checked for
  * accepted and quarantined messages), or '*' / absent for any.
@@ -25,6 +29,14 @@
  * SMFIR_REJECT) is reject, a 4xx (or SMFIR_TEMPFAIL) tempfail, an accept
  * or continue at end of message with a quarantine request quarantine,
  * else accept. An I/O, timeout or protocol failure is an error.
+ *
+ * -D STEP: the last message of each connection stops after STEP (mail:
+ * after the MAIL FROM step; header: after the last header; eoh: after the
+ * end of headers) and the connection is closed without QUIT, as an MTA
+ * that crashed or lost its client; those messages count as "dropped".
+ *
+ * -i INTERVAL_MS: each connection pauses that long between messages (a
+ * run that spans a fault injected meanwhile).
  *
  * Latency: per message, from its first command (connect for the first
  * message of a connection, mail for the others) to the reply at the end
@@ -65,11 +77,14 @@
 
 enum ml_act {
 	ACT_ACCEPT, ACT_QUARANTINE, ACT_REJECT, ACT_TEMPFAIL, ACT_ERROR,
-	ACT_ANY, ACT_COUNT
+	ACT_DROPPED, ACT_ANY, ACT_COUNT
 };
 static const char *const act_names[ACT_COUNT] = {
-	"accept", "quarantine", "reject", "tempfail", "error", "*",
+	"accept", "quarantine", "reject", "tempfail", "error", "dropped", "*",
 };
+
+/* Where -D cuts the last message of a connection. */
+enum ml_drop { DROP_NONE, DROP_MAIL, DROP_HEADER, DROP_EOH };
 
 enum ml_dmarc {
 	DM_PASS, DM_FAIL, DM_NONE, DM_TEMPERROR, DM_PERMERROR, DM_MISSING,
@@ -106,6 +121,8 @@ static const char *spec;
 static unsigned nconns = 1, nmsgs = 1, offset;
 static int timeout_ms = 30000;
 static const char *qid_prefix = "L";
+static enum ml_drop drop_at = DROP_NONE;
+static unsigned interval_ms;
 static pthread_barrier_t barrier;
 static pthread_mutex_t show_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned shown;
@@ -118,7 +135,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: mcload -s SOCKETSPEC -w WORKLOAD "
 	    "[-c CONNECTIONS] [-m MESSAGES] [-o OFFSET] [-t TIMEOUT_MS] "
-	    "[-P PID] [-q QID-PREFIX]\n");
+	    "[-P PID] [-q QID-PREFIX] [-D mail|header|eoh] "
+	    "[-i INTERVAL_MS]\n");
 }
 
 static uint64_t
@@ -183,7 +201,7 @@ parse_line(char *buf, const char *file, unsigned long lineno,
 	if (nf < 5 || nf > 6)
 		goto bad;
 	a = name_index(act_names, ACT_COUNT, f[4]);
-	if (a < 0 || a == ACT_ERROR)
+	if (a < 0 || a == ACT_ERROR || a == ACT_DROPPED)
 		goto bad;
 	if (nf == 6 && (d = name_index(dm_names, DM_COUNT, f[5])) < 0)
 		goto bad;
@@ -339,6 +357,25 @@ reply_act(const struct mc_reply *r)
 	}
 }
 
+/* s with each "%n" replaced by n, into out. */
+static void
+subst_n(char *out, size_t size, const char *s, unsigned long n)
+{
+	size_t o = 0;
+	char num[24];
+	int k = snprintf(num, sizeof(num), "%lu", n);
+
+	for (; *s != '\0' && o + 1 < size; s++) {
+		if (s[0] == '%' && s[1] == 'n') {
+			for (int j = 0; j < k && o + 1 < size; j++)
+				out[o++] = num[j];
+			s++;
+		} else
+			out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
 struct ml_msg {
 	enum ml_act act;
 	enum ml_dmarc dmarc;
@@ -347,13 +384,14 @@ struct ml_msg {
 
 static int
 send_message(struct mc_conn *c, struct ml_thread *t, const struct ml_line *l,
-    unsigned long seq, struct ml_msg *out)
+    unsigned long seq, enum ml_drop drop, struct ml_msg *out)
 {
 	const char *argv[2] = { NULL, NULL };
 	const char *rargv[2] = { "<rcpt@test.example>", NULL };
 	struct mc_reply r;
 	struct mc_eom *eom = NULL;
-	char qid[32];
+	char qid[32], mailfrom[ML_LINE_MAX], from[ML_LINE_MAX];
+	unsigned long num = offset + seq;
 	int rc;
 
 	out->act = ACT_ANY;
@@ -362,11 +400,14 @@ send_message(struct mc_conn *c, struct ml_thread *t, const struct ml_line *l,
 	(void)snprintf(qid, sizeof(qid), "%s%u.%lu", qid_prefix, t->idx, seq);
 	(void)mc_macro_set(c, MC_STAGE_MAIL, "i", qid);
 	(void)mc_macro_set(c, MC_STAGE_EOM, "i", qid);
-	argv[0] = l->mailfrom;
+	subst_n(mailfrom, sizeof(mailfrom), l->mailfrom, num);
+	argv[0] = mailfrom;
 	if ((rc = mc_mail(c, argv, &r)) != 0)
 		goto fail;
 	if ((out->act = reply_act(&r)) != ACT_ANY)
 		return 0;
+	if (drop == DROP_MAIL)
+		goto dropped;
 	if ((rc = mc_rcpt(c, rargv, &r)) != 0)
 		goto fail;
 	if ((out->act = reply_act(&r)) != ACT_ANY)
@@ -376,16 +417,22 @@ send_message(struct mc_conn *c, struct ml_thread *t, const struct ml_line *l,
 	if ((out->act = reply_act(&r)) != ACT_ANY)
 		return 0;
 	if (l->from != NULL) {
-		if ((rc = mc_header(c, "From", l->from, &r)) != 0)
+		subst_n(from, sizeof(from), l->from, num);
+		if ((rc = mc_header(c, "From", from, &r)) != 0)
 			goto fail;
 		if ((out->act = reply_act(&r)) != ACT_ANY)
 			return 0;
 	}
-	if ((rc = mc_header(c, "Subject", " load", &r)) != 0 ||
-	    (rc = mc_eoh(c, &r)) != 0)
+	if ((rc = mc_header(c, "Subject", " load", &r)) != 0)
+		goto fail;
+	if (drop == DROP_HEADER)
+		goto dropped;
+	if ((rc = mc_eoh(c, &r)) != 0)
 		goto fail;
 	if ((out->act = reply_act(&r)) != ACT_ANY)
 		return 0;
+	if (drop == DROP_EOH)
+		goto dropped;
 	if ((rc = mc_eom(c, &r, &eom)) != 0)
 		goto fail;
 	out->act = reply_act(&r);
@@ -404,6 +451,9 @@ send_message(struct mc_conn *c, struct ml_thread *t, const struct ml_line *l,
 	}
 	mc_eom_free(eom);
 	return 0;
+dropped:
+	out->act = ACT_DROPPED;
+	return 1;
 fail:
 	out->act = ACT_ERROR;
 	(void)snprintf(out->why, sizeof(out->why), "%s: %s",
@@ -420,6 +470,8 @@ account(struct ml_thread *t, const struct ml_line *l, const struct ml_msg *m,
 
 	t->messages++;
 	t->acts[m->act]++;
+	if (m->act == ACT_DROPPED)
+		return;
 	if (m->act == ACT_ERROR) {
 		t->errors++;
 		(void)snprintf(what, sizeof(what), "message %lu (%s from %s): "
@@ -490,6 +542,12 @@ conn_thread(void *arg)
 		unsigned long seq = (unsigned long)t->idx * nmsgs + k;
 		struct ml_msg m;
 
+		if (k > 0 && interval_ms > 0) {
+			struct timespec ts = { interval_ms / 1000,
+			    (long)(interval_ms % 1000) * 1000000L };
+
+			(void)nanosleep(&ts, NULL);
+		}
 		if (k > 0)
 			t0 = now_us();
 		if (dead) {
@@ -499,9 +557,16 @@ conn_thread(void *arg)
 		} else if (conn_act != ACT_ANY) {
 			m.act = conn_act;
 			m.dmarc = DM_MISSING;
-		} else if (send_message(c, t, l, seq, &m) != 0)
+		} else if ((rc = send_message(c, t, l, seq, k + 1 == nmsgs ?
+		    drop_at : DROP_NONE, &m)) != 0) {
+			/* An error, or -D: this connection is over. */
 			dead = true;
-		if (!dead || m.act == ACT_ERROR)
+			if (rc > 0) {
+				mc_free(c);
+				c = NULL;
+			}
+		}
+		if (m.act != ACT_DROPPED)
 			t->lat_us[t->nlat++] = now_us() - t0;
 		account(t, l, &m, seq);
 	}
@@ -510,7 +575,7 @@ conn_thread(void *arg)
 	(void)pthread_barrier_wait(&barrier);	/* quit */
 	if (!dead)
 		(void)mc_quit(c);
-	mc_free(c);
+	mc_free(c);	/* after -D or an error: closed without QUIT */
 	return NULL;
 }
 
@@ -563,12 +628,27 @@ main(int argc, char **argv)
 	unsigned started = 0;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:m:o:P:q:s:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:D:i:m:o:P:q:s:t:w:")) != -1) {
 		switch (ch) {
+		case 'D':
+			if (strcmp(optarg, "mail") == 0)
+				drop_at = DROP_MAIL;
+			else if (strcmp(optarg, "header") == 0)
+				drop_at = DROP_HEADER;
+			else if (strcmp(optarg, "eoh") == 0)
+				drop_at = DROP_EOH;
+			else
+				goto usage;
+			break;
 		case 'c':
 			if (!parse_num(optarg, ML_CONNS_MAX, &v) || v == 0)
 				goto usage;
 			nconns = (unsigned)v;
+			break;
+		case 'i':
+			if (!parse_num(optarg, 60000, &v))
+				goto usage;
+			interval_ms = (unsigned)v;
 			break;
 		case 'm':
 			if (!parse_num(optarg, ML_MSGS_MAX, &v) || v == 0)
@@ -667,7 +747,8 @@ main(int argc, char **argv)
 
 	printf("connections=%u\nmessages=%lu\n", nconns, messages);
 	for (int a = 0; a < ACT_ANY; a++)
-		printf("%s=%lu\n", act_names[a], acts[a]);
+		if (a != ACT_ERROR)
+			printf("%s=%lu\n", act_names[a], acts[a]);
 	for (int d = 0; d < DM_ANY; d++)
 		printf("dmarc_%s=%lu\n", dm_names[d], dmarcs[d]);
 	printf("wrong=%lu\nerrors=%lu\n", wrong, errors);

@@ -138,3 +138,26 @@ proc_field() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null |
 	    tr -s ' \t' ' ' | sed 's/ $//'
 }
+
+# flt_zone FILE COUNT: a zone snippet for flt.example. with COUNT sender
+# domains d0..d(COUNT-1), each "v=spf1 ip4:127.0.0.10 -all" and p=reject:
+# one domain per message (mcload's %n), so no answer comes from a cache.
+flt_zone() {
+	awk -v n="$2" 'BEGIN {
+		print "$ORIGIN flt.example."
+		for (i = 0; i < n; i++) {
+			printf "d%d TXT \"v=spf1 ip4:127.0.0.10 -all\"\n", i
+			printf "_dmarc.d%d TXT \"v=DMARC1; p=reject\"\n", i
+		}
+	}' >"$1"
+}
+
+# kv FILE KEY: a value from mcload's output
+kv() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+# log_count TEXT: lines of the milter's log holding TEXT
+log_count() {
+	grep -cF -- "$1" "$T/milter.log"
+}

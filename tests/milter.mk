@@ -52,3 +52,13 @@ EXTRA_DIST += tests/milter/mlib.sh
 # sockets with TCP_NODELAY, MultipleFrom strictest, a UTF-8 From domain.
 TESTS += tests/milter/milter_ops.sh
 EXTRA_DIST += tests/milter/milter_ops.sh
+
+# Fault injection (issue 7): the DNS server stopped and started again
+# while mail flows; a DNS server answering slowly or not at all.
+TESTS += tests/milter/milter_dnsfault.sh tests/milter/milter_slowdns.sh
+EXTRA_DIST += tests/milter/milter_dnsfault.sh tests/milter/milter_slowdns.sh
+
+# The MTA drops connections mid-message (under valgrind or LeakSanitizer);
+# 500 concurrent connections with mixed outcomes, counts reconciled.
+TESTS += tests/milter/milter_drop.sh tests/milter/milter_load.sh
+EXTRA_DIST += tests/milter/milter_drop.sh tests/milter/milter_load.sh

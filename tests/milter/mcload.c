@@ -257,6 +257,7 @@ load_workload(const char *file)
 		}
 		rc = parse_line(buf, file, lineno, &lines[nlines]);
 		if (rc < 0) {
+			nlines++;	/* what it did allocate is freed */
 			fclose(fp);
 			return -1;
 		}
@@ -269,6 +270,20 @@ load_workload(const char *file)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+free_workload(void)
+{
+	for (size_t i = 0; i < nlines; i++) {
+		free(lines[i].ip);
+		free(lines[i].helo);
+		free(lines[i].mailfrom);
+		free(lines[i].from);
+	}
+	free(lines);
+	lines = NULL;
+	nlines = 0;
 }
 
 /* ---- The filter's /proc status ---- */
@@ -685,8 +700,10 @@ main(int argc, char **argv)
 	}
 	if (spec == NULL || workload == NULL || optind != argc)
 		goto usage;
-	if (load_workload(workload) != 0)
+	if (load_workload(workload) != 0) {
+		free_workload();
 		return 2;
+	}
 
 	th = calloc(nconns, sizeof(*th));
 	lat = calloc((size_t)nconns * nmsgs, sizeof(*lat));
@@ -770,6 +787,12 @@ main(int argc, char **argv)
 		    rss_peak_kb, threads_peak);
 		printf("filter_hwm_kb=%ld\n", hwm);
 	}
+	(void)fflush(stdout);
+	(void)pthread_attr_destroy(&attr);
+	(void)pthread_barrier_destroy(&barrier);
+	free(th);
+	free(lat);
+	free_workload();
 	return wrong == 0 && errors == 0 ? 0 : 1;
 usage:
 	usage();

@@ -2,10 +2,11 @@
  * main.c: spfdmarc-milter start-up, signals and shut-down.
  *
  * Start-up order (everything that needs root first, then the drop):
- * configuration, log, fork into the background, socket (smfi_opensocket,
- * then its mode and owner), resolver and trust anchor, PID file, drop to
- * UserID, install the configuration, start libmilter's loop in its own
- * thread. fatal() is allowed up to that point and never after.
+ * configuration, log, fork into the background, socket (listener.c:
+ * smfi_opensocket, then its mode and owner, or TCP_NODELAY), resolver
+ * and trust anchor, PID file, drop to UserID, install the configuration,
+ * start libmilter's loop in its own thread. fatal() is allowed up to that
+ * point and never after.
  *
  * Signals: the main thread is the only one with SIGHUP, SIGTERM, SIGINT
  * and SIGUSR2 unblocked (every other thread is created with them
@@ -26,11 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "callbacks.h"
 #include "conf.h"
+#include "listener.h"
 #include "mfapi.h"
 #include "mlog.h"
 #include "privdrop.h"
@@ -104,38 +105,6 @@ install_handlers(const sigset_t *set)
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	(void)set;
-}
-
-/* The path of a unix socket specification, or NULL. */
-static const char *
-socket_path(const char *spec)
-{
-	if (strncmp(spec, "unix:", 5) == 0)
-		return spec + 5;
-	if (strncmp(spec, "local:", 6) == 0)
-		return spec + 6;
-	if (spec[0] == '/')
-		return spec;
-	return NULL;
-}
-
-static void
-open_socket(const struct conf *cfg, const struct privdrop_ids *ids)
-{
-	const char *path = socket_path(cfg->socket);
-
-	if (smfi_setconn(mfapi_str(cfg->socket)) != MI_SUCCESS)
-		fatalx("Socket %s: not usable", cfg->socket);
-	if (smfi_register(callbacks_desc) != MI_SUCCESS)
-		fatalx("smfi_register failed");
-	if (smfi_opensocket(true) != MI_SUCCESS)
-		fatalx("cannot open socket %s", cfg->socket);
-	if (path == NULL)
-		return;
-	if (ids != NULL && chown(path, ids->uid, ids->gid) != 0)
-		fatal("chown %s", path);
-	if (chmod(path, cfg->socket_mode) != 0)
-		fatal("chmod %s", path);
 }
 
 static struct spfdmarc_dns *
@@ -364,7 +333,9 @@ main(int argc, char **argv)
 	if (!opt.foreground)
 		ready_fd = daemonize();
 
-	open_socket(cfg, have_ids ? &ids : NULL);
+	if (smfi_register(callbacks_desc) != MI_SUCCESS)
+		fatalx("smfi_register failed");
+	listener_open(cfg, have_ids ? &ids : NULL);
 	cfg->dns = open_resolver(cfg);
 	if (cfg->pidfile != NULL)
 		write_pidfile(cfg->pidfile);

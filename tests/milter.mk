@@ -36,3 +36,29 @@ tests_milter_test_verdict_CPPFLAGS = $(AM_CPPFLAGS) $(MILTER_CFLAGS) \
 	-I$(top_srcdir)/milter -I$(top_srcdir)/tests/unit \
 	-DSYSCONFDIR='"$(sysconfdir)"'
 tests_milter_test_verdict_LDADD = lib/libspfdmarc.la $(LIBBSD_LIBS) $(PTHREAD_LIBS)
+
+# mcload: many concurrent milter connections, every verdict checked
+# (the fault and load tests; latency over unix and inet sockets).
+check_PROGRAMS += tests/milter/mcload
+tests_milter_mcload_SOURCES = tests/milter/mcload.c \
+	tests/milterclient/milterclient.c tests/milterclient/milterclient.h
+tests_milter_mcload_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/milterclient
+tests_milter_mcload_LDADD = $(PTHREAD_LIBS)
+AM_TESTS_ENVIRONMENT += \
+	MCLOAD='$(abs_top_builddir)/tests/milter/mcload'; export MCLOAD;
+EXTRA_DIST += tests/milter/mlib.sh
+
+# Operations: UserID, SocketMode, PidFile, background mode, inet and inet6
+# sockets with TCP_NODELAY, MultipleFrom strictest, a UTF-8 From domain.
+TESTS += tests/milter/milter_ops.sh
+EXTRA_DIST += tests/milter/milter_ops.sh
+
+# Fault injection (issue 7): the DNS server stopped and started again
+# while mail flows; a DNS server answering slowly or not at all.
+TESTS += tests/milter/milter_dnsfault.sh tests/milter/milter_slowdns.sh
+EXTRA_DIST += tests/milter/milter_dnsfault.sh tests/milter/milter_slowdns.sh
+
+# The MTA drops connections mid-message (under valgrind or LeakSanitizer);
+# 500 concurrent connections with mixed outcomes, counts reconciled.
+TESTS += tests/milter/milter_drop.sh tests/milter/milter_load.sh
+EXTRA_DIST += tests/milter/milter_drop.sh tests/milter/milter_load.sh

@@ -2,9 +2,11 @@
 # TAP programs over the library API with the zone backend.
 noinst_HEADERS += tests/regress/regress.h
 REGRESS_TESTS = \
-	tests/regress/regress_spf
+	tests/regress/regress_spf \
+	tests/regress/regress_mail
 
 check_PROGRAMS += $(REGRESS_TESTS)
 TESTS += $(REGRESS_TESTS)
 
 tests_regress_regress_spf_LDADD = $(TEST_LIBS)
+tests_regress_regress_mail_LDADD = $(TEST_LIBS)

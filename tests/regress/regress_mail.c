@@ -117,6 +117,31 @@ test_from(void)
 	    "two From fields (different domains)");
 	from_is(nul, 1, &nullen, SPFDMARC_RFC5322_FROM_NONE, NULL,
 	    "a NUL byte in the field");
+
+	/* More distinct domains than are kept (fuzz_rfc5322_from: the
+	 * duplicate check read past domains[]; ASan/UBSan builds see it). */
+	{
+		char many[1024];
+		const char *v[1] = { many };
+		struct spfdmarc_rfc5322_from f;
+		size_t o = 0;
+		bool distinct = true;
+
+		for (int i = 0; i < 12; i++)
+			o += (size_t)snprintf(many + o, sizeof(many) - o,
+			    "%su%d@d%d.example, u@d%d.example", i ? ", " : "",
+			    i, i, i);
+		is_int(spfdmarc_rfc5322_from_domain(v, 1, &f), 0,
+		    "12 domains, each twice: parsed");
+		is_int(f.status, SPFDMARC_RFC5322_FROM_SEVERAL, "  SEVERAL");
+		is_int((long long)f.ndomains, SPFDMARC_RFC5322_DOMAINS_MAX,
+		    "  ndomains capped at what is kept");
+		for (size_t i = 0; i < f.ndomains; i++)
+			for (size_t j = i + 1; j < f.ndomains; j++)
+				if (strcmp(f.domains[i], f.domains[j]) == 0)
+					distinct = false;
+		ok(distinct, "  the kept domains are distinct");
+	}
 }
 
 /* DMARC over a message with hostile From fields: permerror, and never a

@@ -3,10 +3,12 @@
 noinst_HEADERS += tests/regress/regress.h
 REGRESS_TESTS = \
 	tests/regress/regress_spf \
-	tests/regress/regress_mail
+	tests/regress/regress_mail \
+	tests/regress/regress_dns
 
 check_PROGRAMS += $(REGRESS_TESTS)
 TESTS += $(REGRESS_TESTS)
 
 tests_regress_regress_spf_LDADD = $(TEST_LIBS)
 tests_regress_regress_mail_LDADD = $(TEST_LIBS)
+tests_regress_regress_dns_LDADD = $(TEST_LIBS)

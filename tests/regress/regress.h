@@ -6,6 +6,7 @@
 #ifndef SPFDMARC_REGRESS_H
 #define SPFDMARC_REGRESS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

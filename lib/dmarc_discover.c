@@ -257,7 +257,8 @@ void
 dmarc_describe_failure(const struct spfdmarc_dns_answer *a, char *out,
     size_t size)
 {
-	const char *kind;
+	const char *kind, *why = a->why;
+	size_t klen;
 
 	switch (a->status) {
 	case SPFDMARC_DNS_BOGUS:	kind = "DNSSEC bogus"; break;
@@ -265,9 +266,14 @@ dmarc_describe_failure(const struct spfdmarc_dns_answer *a, char *out,
 	case SPFDMARC_DNS_SERVFAIL:	kind = "DNS server failure"; break;
 	default:			kind = "DNS error"; break;
 	}
+	/* Backends say "DNSSEC bogus: why" themselves: say it once. */
+	klen = strlen(kind);
+	if (why != NULL && strncmp(why, kind, klen) == 0 &&
+	    strncmp(why + klen, ": ", 2) == 0)
+		why += klen + 2;
 	(void)snprintf(out, size, "%s: %s %s%s%s", kind, a->qname,
-	    spfdmarc_dns_type_name(a->qtype), a->why != NULL ? ": " : "",
-	    a->why != NULL ? a->why : "");
+	    spfdmarc_dns_type_name(a->qtype), why != NULL ? ": " : "",
+	    why != NULL ? why : "");
 }
 
 /* --- the Public Suffix List (RFC 7489 mode) ------------------------------- */

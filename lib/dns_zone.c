@@ -290,12 +290,18 @@ zone_target(struct spfdmarc_dns_zone *zone, const char *target,
 	char norm[SPFDMARC_DNAME_BUFSIZE];
 	size_t len;
 
-	if (zone_norm(target, norm, &len) != 0)
+	/* The root ("" or "."): a null MX (RFC 7505) points there. */
+	if (target != NULL && (strcmp(target, "") == 0 ||
+	    strcmp(target, ".") == 0)) {
+		norm[0] = '\0';
+		len = 0;
+	} else if (zone_norm(target, norm, &len) != 0) {
 		return SPFDMARC_EINVAL;
+	}
 	*out = spfdmarc_arena_strndup(zone->arena, norm, len);
 	if (*out == NULL)
 		return SPFDMARC_ENOMEM;
-	*wire = zone_wire_len(len);
+	*wire = len == 0 ? 1 : zone_wire_len(len);
 	return 0;
 }
 

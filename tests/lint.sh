@@ -65,7 +65,7 @@ scan() {
 			text=${hit#*:}
 			for name in $BANNED; do
 				if echo "$text" | grep -q -E \
-				    "(^|[^A-Za-z0-9_.>])$name[[:space:]]*\("; then
+				    "(^|[^A-Za-z0-9_.>])${name}[[:space:]]*\("; then
 					echo "$f:$line: $name"
 				fi
 			done
@@ -81,7 +81,8 @@ count_files() {
 
 # --- self-test on planted files ------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lint.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
 mkdir -p "$tmp/lib" "$tmp/tests/unit"
 cat > "$tmp/lib/planted.c" <<'EOF'
 /* strcpy(a, b) in a comment is fine,

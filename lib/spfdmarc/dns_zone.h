@@ -18,7 +18,10 @@
  *  - DNSSEC states are set per name and hold for the subtree below it
  *    (the closest name with a state wins), else the zone default
  *    (SPFDMARC_DNSSEC_INSECURE unless set). A BOGUS answer has status
- *    SPFDMARC_DNS_BOGUS, no records and a reason, as the real backend's.
+ *    SPFDMARC_DNS_BOGUS, no records and a reason, as the real backend's;
+ *  - every record has TTL SPFDMARC_DNS_ZONE_TTL; wire_size is what the
+ *    header, question and answer section would take on the wire (owner
+ *    names compressed), without authority or additional records.
  *
  * Filling the zone is single-threaded; once filled, any number of
  * threads may query it at once (the query log has its own lock). The
@@ -56,7 +59,9 @@ int spfdmarc_dns_zone_new(struct spfdmarc_dns **dns,
  * a bad address), SPFDMARC_ERANGE (a character-string over 255 bytes,
  * RDATA over SPFDMARC_DNS_ZONE_TXT_MAX) or SPFDMARC_ENOMEM. Names may
  * hold any byte but NUL (SPF's domain-spec allows that), with labels of
- * 1..63 bytes and at most 253 bytes in all.
+ * 1..63 bytes and at most 253 bytes in all. A target (MX exchange, PTR,
+ * CNAME, NS) may also be the root, "" or "." (a null MX, RFC 7505); in
+ * answers it reads "", as the wire decoder gives it.
  */
 
 /* TXT made of n character-strings strings[i][0..lens[i]), any bytes.

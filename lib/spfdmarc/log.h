@@ -20,7 +20,10 @@ enum spfdmarc_log_level {
 	SPFDMARC_LOG_DEBUG = 3,
 };
 
-/* Called from any thread; msg has no trailing newline. */
+/* Called from any thread; msg has no trailing newline and is cut at 1023
+ * bytes. Once spfdmarc_log_set_handler() has returned, the previous
+ * handler is not called any more (its ctx may be freed); a handler must
+ * therefore not call spfdmarc_log_set_handler() itself. */
 typedef void spfdmarc_log_fn(enum spfdmarc_log_level level, const char *msg,
     void *ctx);
 

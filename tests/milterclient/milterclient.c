@@ -1481,7 +1481,7 @@ mc_conninfo(struct mc_conn *c, const char *hostname, enum mc_family family,
 		break;
 	case MC_FAMILY_UNIX:
 		port = 0;
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case MC_FAMILY_INET:
 	case MC_FAMILY_INET6:
 		if (address == NULL)

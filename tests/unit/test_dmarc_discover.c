@@ -10,20 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dmarc_testdns.h"
+#include "dmarc_testzone.h"
 #include "spfdmarc/dmarc.h"
 #include "tap.h"
 
-static const struct testdns_rr zone[] = {
-	{ "_dmarc.mail.example.com", SPFDMARC_DNS_TXT,
-	    "v=DMARC1; p=quarantine; psd=n", 0, 0 },
-	{ "_dmarc.example.com", SPFDMARC_DNS_TXT, "v=DMARC1; p=reject", 0, 0 },
-	{ "_dmarc.b.c.d.e.f.g.example.com", SPFDMARC_DNS_TXT,
-	    "v=DMARC1; p=none; psd=n", 0, 0 },
-	{ "_dmarc.example.co.uk", SPFDMARC_DNS_TXT, "v=DMARC1; p=reject", 0,
-	    0 },
-	{ NULL, 0, NULL, 0, 0 },
-};
+/* The records: tests/dmarc/discover.zone. */
 
 struct run {
 	char started[8192];
@@ -35,25 +26,24 @@ struct run {
 static void
 run(enum spfdmarc_dmarc_mode mode, const char *author, struct run *r)
 {
-	struct testdns *t;
-	struct spfdmarc_dns *dns = testdns_new(zone, SPFDMARC_DNSSEC_SECURE,
-	    &t);
+	struct spfdmarc_dns_zone *zone;
+	struct spfdmarc_dns *dns = testzone_open("discover.zone", &zone);
 	struct spfdmarc_dns_ctx *ctx = spfdmarc_dns_ctx_new(dns, NULL);
 	struct spfdmarc_arena *arena = spfdmarc_arena_new(0);
 	struct spfdmarc_dmarc *d = NULL;
-	struct testdns_trace tr;
+	struct testzone_trace tr;
 	struct spfdmarc_dmarc_request req;
 	int rc;
 
 	memset(&tr, 0, sizeof(tr));
 	memset(&req, 0, sizeof(req));
 	req.pct_draw = -1;
-	spfdmarc_dns_ctx_set_trace(ctx, testdns_trace_fn, &tr);
+	spfdmarc_dns_ctx_set_trace(ctx, testzone_trace_fn, &tr);
 	rc = spfdmarc_dmarc_discover(ctx, arena, mode, author, &d);
 	if (rc != 0)
 		diag("discover: %d", rc);
-	(void)snprintf(r->started, sizeof(r->started), "%s", testdns_log(t));
-	r->nstarted = testdns_count(t);
+	testzone_log(zone, r->started, sizeof(r->started));
+	r->nstarted = spfdmarc_dns_zone_query_count(zone);
 	rc = spfdmarc_dmarc_finish(d, &req, &r->res);
 	if (rc != 0)
 		diag("finish: %d", rc);

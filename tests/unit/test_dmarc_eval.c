@@ -9,85 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dmarc_testdns.h"
+#include "dmarc_testzone.h"
 #include "spfdmarc/dmarc.h"
 #include "spfdmarc/err.h"
 #include "tap.h"
 
-#define TXT SPFDMARC_DNS_TXT
-#define A SPFDMARC_DNS_A
-#define AAAA SPFDMARC_DNS_AAAA
-#define MX SPFDMARC_DNS_MX
-
-static const struct testdns_rr zone[] = {
-	/* B.4.1 / B.4.2 */
-	{ "_dmarc.example.com", TXT,
-	    "v=DMARC1; p=reject; rua=mailto:d@example.com", 0, 0 },
-	{ "_dmarc.signing.example.com", TXT, "v=DMARC1; p=none", 0, 0 },
-	{ "example.com", A, "192.0.2.1", 0, 0 },
-	/* B.4.3 */
-	{ "_dmarc.bank.example", TXT, "v=DMARC1; p=reject; sp=quarantine; "
-	    "np=reject; psd=y", 0, 0 },
-	{ "_dmarc.giant.bank.example", TXT, "v=DMARC1; p=quarantine", 0, 0 },
-	{ "newco.bank.example", MX, "mx.newco.bank.example", 0, 0 },
-	/* np= and sp= */
-	{ "_dmarc.example.org", TXT,
-	    "v=DMARC1; p=none; sp=quarantine; np=reject", 0, 0 },
-	{ "exists.example.org", A, "192.0.2.2", 0, 0 },
-	{ "host.empty.example.org", A, "192.0.2.3", 0, 0 },
-	{ "_dmarc.example.info", TXT, "v=DMARC1; p=reject; sp=none", 0, 0 },
-	{ "_dmarc.example.biz", TXT, "v=DMARC1; p=quarantine", 0, 0 },
-	{ "_dmarc.unknown.example.org", TXT, "v=DMARC1; p=none", 0, 0 },
-	{ "_dmarc.failexist.example", TXT,
-	    "v=DMARC1; p=none; np=reject", 0, 0 },
-	{ "a.failexist.example", A, NULL, SPFDMARC_DNS_SERVFAIL, 0 },
-	{ "a.failexist.example", AAAA, NULL, SPFDMARC_DNS_SERVFAIL, 0 },
-	{ "a.failexist.example", MX, NULL, SPFDMARC_DNS_TIMEOUT, 0 },
-	{ "b.failexist.example", A, NULL, SPFDMARC_DNS_SERVFAIL, 0 },
-	{ "b.failexist.example", AAAA, NULL, SPFDMARC_DNS_NXDOMAIN, 0 },
-	{ "b.failexist.example", MX, NULL, SPFDMARC_DNS_SERVFAIL, 0 },
-	/* t= */
-	{ "_dmarc.testing.example", TXT, "v=DMARC1; p=reject; t=y", 0, 0 },
-	{ "_dmarc.testq.example", TXT, "v=DMARC1; p=quarantine; t=y", 0, 0 },
-	{ "_dmarc.testn.example", TXT, "v=DMARC1; p=none; t=y", 0, 0 },
-	/* the rua rule */
-	{ "_dmarc.norua.example", TXT, "v=DMARC1; adkim=s", 0, 0 },
-	{ "_dmarc.rua.example", TXT,
-	    "v=DMARC1; rua=mailto:r@rua.example; sp=reject", 0, 0 },
-	{ "_dmarc.badp.example", TXT,
-	    "v=DMARC1; p=bounce; rua=mailto:r@badp.example", 0, 0 },
-	{ "_dmarc.unknowntags.example", TXT,
-	    "v=DMARC1; p=reject; future=1; x-y=z", 0, 0 },
-	/* several records */
-	{ "_dmarc.multi.example.net", TXT, "v=DMARC1; p=none", 0, 0 },
-	{ "_dmarc.multi.example.net", TXT, "v=DMARC1; p=quarantine", 0, 0 },
-	{ "_dmarc.multi.example.net", TXT, "unrelated text", 0, 0 },
-	{ "_dmarc.example.net", TXT, "v=DMARC1; p=reject", 0, 0 },
-	{ "_dmarc.one.example.net", TXT, "v=DMARC1; p=none", 0, 0 },
-	{ "_dmarc.one.example.net", TXT, "v=spf1 -all", 0, 0 },
-	/* strict */
-	{ "_dmarc.strict.example", TXT,
-	    "v=DMARC1; p=reject; aspf=s; adkim=s", 0, 0 },
-	{ "_dmarc.relaxed.example", TXT, "v=DMARC1; p=reject", 0, 0 },
-	{ "_dmarc.orgn.relaxed.example", TXT, "v=DMARC1; p=none; psd=n", 0,
-	    0 },
-	/* DNS failures */
-	{ "_dmarc.servfail.example", TXT, NULL, SPFDMARC_DNS_SERVFAIL, 0 },
-	{ "_dmarc.bogus.example", TXT, NULL, SPFDMARC_DNS_BOGUS, 0 },
-	{ "_dmarc.timeout.example", TXT, NULL, SPFDMARC_DNS_TIMEOUT, 0 },
-	{ "_dmarc.sub.parentfail.example", TXT, "v=DMARC1; p=reject", 0, 0 },
-	{ "_dmarc.parentfail.example", TXT, NULL, SPFDMARC_DNS_SERVFAIL, 0 },
-	{ "_dmarc.insecure.example", TXT, "v=DMARC1; p=none", 0,
-	    TESTDNS_INSECURE },
-	/* RFC 7489 mode and the PSL */
-	{ "_dmarc.example.co.uk", TXT, "v=DMARC1; p=reject; sp=quarantine; "
-	    "pct=50", 0, 0 },
-	{ "_dmarc.other.example.co.uk", TXT, "v=DMARC1; p=none; psd=n", 0, 0 },
-	{ "_dmarc.b.deep.co.uk", TXT, "v=DMARC1; p=reject", 0, 0 },
-	{ "_dmarc.twice.co.uk", TXT, "v=DMARC1; p=none", 0, 0 },
-	{ "_dmarc.twice.co.uk", TXT, "v=DMARC1; p=reject", 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
-};
+/* The records: tests/dmarc/eval.zone. */
 
 struct vec {
 	const char *name;
@@ -179,10 +106,10 @@ static const struct vec vecs[] = {
 	    "a.failexist.example", NULL, { NULL }, -1, TEMP,
 	    "failexist.example", "failexist.example", NULL, NULL, NULL, "none",
 	    0, 0, 0, "cannot tell whether" },
-	{ "one NXDOMAIN among failures: does not exist", R9,
+	{ "one NODATA among failures: exists", R9,
 	    "b.failexist.example", NULL, { NULL }, -1, FAIL,
-	    "failexist.example", "failexist.example", "reject", "np", "reject",
-	    "reject", 0, 0, 0, NULL },
+	    "failexist.example", "failexist.example", "none", "p", "none",
+	    "none", 0, 0, 0, NULL },
 	/* t=y: one level softer (§4.7). */
 	{ "t=y: reject → quarantine", R9, "testing.example", NULL, { NULL },
 	    -1, FAIL, "testing.example", "testing.example", "reject", "p",
@@ -259,7 +186,8 @@ static const struct vec vecs[] = {
 	    0, 0, "DNS server failure: _dmarc.servfail.example TXT" },
 	{ "bogus DNSSEC: temperror", R9, "bogus.example", NULL, { NULL }, -1,
 	    TEMP, NULL, NULL, NULL, NULL, NULL, "none", 0, 0, 0,
-	    "DNSSEC bogus: _dmarc.bogus.example TXT: signature expired" },
+	    "DNSSEC bogus: _dmarc.bogus.example TXT: _dmarc.bogus.example "
+	    "is marked bogus" },
 	{ "timeout: temperror", R9, "timeout.example", NULL, { NULL }, -1,
 	    TEMP, NULL, NULL, NULL, NULL, NULL, "none", 0, 0, 0,
 	    "DNS timeout" },
@@ -484,6 +412,41 @@ test_dnssec(struct spfdmarc_dns *dns)
 	(void)spfdmarc_dmarc_evaluate(ctx, arena, &req, &res);
 	ok(res.result == TEMP && res.dnssec == SPFDMARC_DNSSEC_BOGUS,
 	    "bogus: temperror, dnssec bogus");
+	ok(strstr(res.reason, "DNSSEC bogus") == res.reason &&
+	    strstr(res.reason + 1, "DNSSEC bogus") == NULL,
+	    "bogus: the reason says 'DNSSEC bogus' once: %s", res.reason);
+	spfdmarc_arena_free(arena);
+	spfdmarc_dns_ctx_free(ctx);
+}
+
+/*
+ * One NXDOMAIN among failures: the name does not exist (RFC 8020). The
+ * zone cannot answer NXDOMAIN for one type of a name and fail for
+ * another, so the context's query cap makes the failures: the walk's 3
+ * TXT queries and the A query fit, AAAA and MX are refused (ERROR).
+ */
+static void
+test_existence_cap(struct spfdmarc_dns *dns)
+{
+	struct spfdmarc_dns_limits lim = { .timeout_ms = 5000,
+	    .max_queries = 4 };
+	struct spfdmarc_dns_ctx *ctx = spfdmarc_dns_ctx_new(dns, &lim);
+	struct spfdmarc_arena *arena = spfdmarc_arena_new(0);
+	struct spfdmarc_dmarc_request req;
+	struct spfdmarc_dmarc_result res;
+
+	memset(&req, 0, sizeof(req));
+	req.author_domain = "gone.failexist.example";
+	req.pct_draw = -1;
+	(void)spfdmarc_dmarc_evaluate(ctx, arena, &req, &res);
+	ok(res.result == FAIL && res.published_policy ==
+	    SPFDMARC_DMARC_POLICY_REJECT && res.published_tag != NULL &&
+	    strcmp(res.published_tag, "np") == 0 &&
+	    res.author_exists == SPFDMARC_DMARC_EXISTS_NO,
+	    "one NXDOMAIN among failed existence queries: np");
+	if (res.result != FAIL)
+		diag("got %s: %s", spfdmarc_dmarc_result_name(res.result),
+		    res.reason);
 	spfdmarc_arena_free(arena);
 	spfdmarc_dns_ctx_free(ctx);
 }
@@ -522,13 +485,13 @@ test_steps(struct spfdmarc_dns *dns)
 int
 main(void)
 {
-	struct spfdmarc_dns *dns = testdns_new(zone, SPFDMARC_DNSSEC_SECURE,
-	    NULL);
+	struct spfdmarc_dns *dns = testzone_open("eval.zone", NULL);
 
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
 		run_vec(dns, &vecs[i]);
 	test_from(dns);
 	test_dnssec(dns);
+	test_existence_cap(dns);
 	test_steps(dns);
 	spfdmarc_dns_free(dns);
 	return done_testing();

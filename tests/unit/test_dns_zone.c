@@ -80,6 +80,10 @@ test_basic(void)
 	    "Example.com"), 0, "add PTR");
 	is_int(spfdmarc_dns_zone_add_ns(zone, "example.com", "ns.example.com"),
 	    0, "add NS");
+	is_int(spfdmarc_dns_zone_add_mx(zone, "null.example.com", 0, ""), 0,
+	    "add a null MX (\"\")");
+	is_int(spfdmarc_dns_zone_add_mx(zone, "null.example.com", 0, "."), 0,
+	    "add a null MX (\".\")");
 
 	ctx = spfdmarc_dns_ctx_new(dns, NULL);
 	a = ask(ctx, "EXAMPLE.com.", SPFDMARC_DNS_A);
@@ -107,6 +111,13 @@ test_basic(void)
 	is_int(a->rr[0].u.mx.preference, 10, "MX: preference");
 	is_str(a->rr[0].u.mx.exchange, "mx.example.com",
 	    "MX: exchange lower case, no dot");
+
+	a = ask(ctx, "null.example.com", SPFDMARC_DNS_MX);
+	ok(a->count == 2 && strcmp(a->rr[0].u.mx.exchange, "") == 0 &&
+	    strcmp(a->rr[1].u.mx.exchange, "") == 0,
+	    "null MX: the root reads \"\"");
+	is_int((long long)a->wire_size, 12 + 18 + 4 + 2 * (2 + 10 + 3),
+	    "null MX: wire size");
 
 	a = ask(ctx, "1.2.0.192.in-addr.arpa", SPFDMARC_DNS_PTR);
 	is_str(a->count == 1 ? a->rr[0].u.name : "", "example.com", "PTR");

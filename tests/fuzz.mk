@@ -14,14 +14,15 @@
 # seed corpus by hand.
 
 FUZZ_TARGET_NAMES = spf_record spf_macro spf_check dmarc_record \
-	rfc5322_from authres
+	rfc5322_from authres milter_conf
 FUZZ_BINS = \
 	tests/fuzz/fuzz_spf_record \
 	tests/fuzz/fuzz_spf_macro \
 	tests/fuzz/fuzz_spf_check \
 	tests/fuzz/fuzz_dmarc_record \
 	tests/fuzz/fuzz_rfc5322_from \
-	tests/fuzz/fuzz_authres
+	tests/fuzz/fuzz_authres \
+	tests/fuzz/fuzz_milter_conf
 
 noinst_HEADERS += tests/fuzz/fuzz.h
 check_PROGRAMS += $(FUZZ_BINS)
@@ -55,6 +56,13 @@ tests_fuzz_fuzz_rfc5322_from_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 tests_fuzz_fuzz_authres_SOURCES = tests/fuzz/fuzz_authres.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_authres_LDADD = $(TEST_LIBS)
 tests_fuzz_fuzz_authres_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+# the milter's configuration parser, from the milter's own source
+tests_fuzz_fuzz_milter_conf_SOURCES = tests/fuzz/fuzz_milter_conf.c \
+	milter/conf.c milter/conf.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_milter_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milter \
+	-DSYSCONFDIR='"$(sysconfdir)"'
+tests_fuzz_fuzz_milter_conf_LDADD = $(TEST_LIBS) $(PTHREAD_LIBS)
+tests_fuzz_fuzz_milter_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 
 AM_TESTS_ENVIRONMENT += \
 	FUZZ_TARGETS='$(FUZZ_TARGET_NAMES)'; export FUZZ_TARGETS;

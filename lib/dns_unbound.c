@@ -60,6 +60,16 @@
 #define UBR_MIN_RTT_MS		50	/* below this, every server times out */
 /* unbound's own unknown-server-time-limit default */
 #define UBR_UNKNOWN_SERVER_MS	376
+/*
+ * unbound starts probing a server that timed out again only once its
+ * retransmit timeout has grown to 12 s (PROBE_MAXRTO in its infra.h).
+ * With a lower infra-cache-max-rtt (query_timeout_ms) the timeout never
+ * gets there: a server that was down for a few seconds stays "down" in
+ * the host cache for infra-host-ttl (900 s), every query for its zones
+ * failing at once long after it came back. Forget hosts sooner then.
+ */
+#define UBR_PROBE_MAXRTO_MS	12000
+#define UBR_DOWN_HOST_TTL	"30"	/* seconds */
 /* A name in presentation form: every byte may become "\DDD". */
 #define UBR_PNAME_BUFSIZE	(4 * SPFDMARC_DNAME_BUFSIZE + 2)
 /* Forwarder / stub address text: "ADDR@PORT". */
@@ -703,6 +713,14 @@ spfdmarc_dns_unbound_new(struct spfdmarc_dns **out,
 	    i++) {
 		rc = ubr_set_option(r->ub, ubr_defaults[i].name,
 		    ubr_defaults[i].value, errbuf, errsize);
+		if (rc != 0)
+			goto fail;
+	}
+	/* before the unbound.conf, which may set its own */
+	if (opts->query_timeout_ms != 0 &&
+	    opts->query_timeout_ms < UBR_PROBE_MAXRTO_MS) {
+		rc = ubr_set_option(r->ub, "infra-host-ttl:",
+		    UBR_DOWN_HOST_TTL, errbuf, errsize);
 		if (rc != 0)
 			goto fail;
 	}

@@ -966,7 +966,9 @@ rfc5322_from_fn(const struct rfc5322_mbox *m, void *arg)
 		st->unusable = true;
 		return 0;
 	}
-	for (size_t i = 0; i < out->ndomains; i++) {
+	/* only the kept ones: ndomains may count past the array */
+	for (size_t i = 0; i < out->ndomains &&
+	    i < SPFDMARC_RFC5322_DOMAINS_MAX; i++) {
 		if (strcmp(out->domains[i], dom) == 0)
 			return 0;
 	}

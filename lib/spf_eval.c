@@ -126,6 +126,17 @@ spf_printable(char *s)
 	}
 }
 
+/* The same for addresses and names, which may be UTF-8 (SMTPUTF8): only
+ * control characters go (CR and LF would end a header line). */
+static void
+spf_no_controls(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+	}
+}
+
 static void spf_trace(struct spf_eval *ev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
@@ -1046,6 +1057,8 @@ spf_finish(struct spf_eval *ev, enum spf_match m,
 		    out->term->text : "default", sizeof(resp->mechanism));
 		(void)strlcpy(resp->mechanism_domain, out->domain,
 		    sizeof(resp->mechanism_domain));
+		/* a name built by macros from the envelope */
+		spf_no_controls(resp->mechanism_domain);
 	}
 	if (resp->result != SPFDMARC_SPF_FAIL)
 		return;
@@ -1123,6 +1136,9 @@ spfdmarc_spf_check(struct spfdmarc_dns_ctx *ctx,
 	(void)strlcpy(resp->domain, domain, sizeof(resp->domain));
 	(void)strlcpy(resp->sender, spfdmarc_buf_str(&b),
 	    sizeof(resp->sender));
+	/* The local part is the client's, unchecked: a CR or LF in it must
+	 * not reach a header (the macros still see it as sent). */
+	spf_no_controls(resp->sender);
 
 	ev.vars.sender = spfdmarc_buf_str(&b);
 	ev.vars.local = local;

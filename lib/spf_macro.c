@@ -54,6 +54,12 @@ macro_is_delim(int ch)
 static bool
 macro_letter_ok(char lower, unsigned flags, const char **why)
 {
+	/* strchr() finds a NUL too: "%{" followed by a NUL byte is no
+	 * letter (it passed the check and failed only at expansion). */
+	if (lower == '\0') {
+		*why = "unknown macro letter";
+		return false;
+	}
 	if (strchr("slodiphv", lower) != NULL)
 		return true;
 	if (strchr("crt", lower) != NULL) {

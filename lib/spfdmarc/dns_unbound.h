@@ -54,7 +54,10 @@ struct spfdmarc_dns_unbound_options {
 	/* The longest wait for one server before libunbound retries
 	 * elsewhere, in ms (unbound's infra-cache-max-rtt; 0: libunbound's
 	 * 120 s). The time an evaluation waits in all is the DNS context's
-	 * budget (struct spfdmarc_dns_limits), whatever this says. */
+	 * budget (struct spfdmarc_dns_limits), whatever this says. Below
+	 * 12 s, a server that timed out is forgotten after 30 s
+	 * (infra-host-ttl, unless an unbound.conf sets it): unbound would
+	 * not probe it again before its 900 s host TTL ran out. */
 	unsigned query_timeout_ms;
 };
 

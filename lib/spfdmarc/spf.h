@@ -81,13 +81,15 @@ struct spfdmarc_spf_response {
 	/* The identity's domain: check_host()'s first <domain>. Empty when
 	 * there was none to check (an unusable HELO, say). */
 	char domain[SPFDMARC_DNAME_BUFSIZE];
-	/* The sender as checked (postmaster@helo for a null sender). */
+	/* The sender as checked (postmaster@helo for a null sender), with
+	 * control characters (CR, LF...) replaced by '?'. */
 	char sender[SPFDMARC_SPF_SENDER_MAX];
 	/* The term that decided the result as written in its record ("-all",
 	 * "include:_spf.example.com"), or "default" when none matched, or
 	 * empty for none/temperror/permerror. */
 	char mechanism[SPFDMARC_SPF_TERM_MAX];
-	/* The record's domain that held the deciding term. */
+	/* The record's domain that held the deciding term (control
+	 * characters replaced by '?'). */
 	char mechanism_domain[SPFDMARC_DNAME_BUFSIZE];
 	/* For fail: the expanded exp= text, or the default explanation. */
 	char explanation[SPFDMARC_SPF_TEXT_MAX];

@@ -435,7 +435,7 @@ dmarc_find_policy(struct dmarc_eval *e, const struct dmarc_step **applied)
 		const struct dmarc_step *last = &w->steps[w->nlooked - 1];
 
 		if (last->state == DMARC_STEP_RECORD &&
-		    last->rec.psd == SPFDMARC_DMARC_PSD_Y) {
+		    last->rec->psd == SPFDMARC_DMARC_PSD_Y) {
 			rec = last;
 			res->source = SPFDMARC_DMARC_SOURCE_PSD;
 		}
@@ -457,7 +457,7 @@ dmarc_pick_policy(struct dmarc_eval *e, const struct dmarc_step *s)
 {
 	struct spfdmarc_dmarc *d = e->d;
 	struct spfdmarc_dmarc_result *res = e->res;
-	const struct spfdmarc_dmarc_record *r = &s->rec;
+	const struct spfdmarc_dmarc_record *r = s->rec;
 	enum spfdmarc_dmarc_policy p_eff, sp_eff, np_eff;
 
 	if (r->policy_invalid) {
@@ -611,11 +611,11 @@ dmarc_alignment(struct dmarc_eval *e, const struct spfdmarc_dmarc_request *req,
 	if (ids == NULL)
 		return SPFDMARC_ENOMEM;
 	dmarc_ident_prepare(e, &ids[0], req->spf_pass_domain,
-	    applied->rec.aspf);
+	    applied->rec->aspf);
 	for (size_t i = 0; i < ndkim; i++)
 		dmarc_ident_prepare(e, &ids[1 + i],
 		    req->dkim_pass_domains != NULL ?
-		    req->dkim_pass_domains[i] : NULL, applied->rec.adkim);
+		    req->dkim_pass_domains[i] : NULL, applied->rec->adkim);
 
 	/* Start every walk that is needed, then consume them in order. */
 	for (size_t i = 0; i < nids; i++) {
@@ -709,8 +709,8 @@ spfdmarc_dmarc_finish(struct spfdmarc_dmarc *d,
 		goto done;
 	res->record_domain = dmarc_strdup(&e, applied->name);
 	res->record = dmarc_strdup(&e, applied->text);
-	res->adkim = applied->rec.adkim;
-	res->aspf = applied->rec.aspf;
+	res->adkim = applied->rec->adkim;
+	res->aspf = applied->rec->aspf;
 	if (!dmarc_pick_policy(&e, applied))
 		goto done;
 
@@ -745,14 +745,14 @@ spfdmarc_dmarc_finish(struct spfdmarc_dmarc *d,
 	/* The evaluated policy (RFC 9989 §4.7 t=; RFC 7489 §6.6.4 pct=). */
 	res->evaluated_policy = res->published_policy;
 	if (d->mode == SPFDMARC_DMARC_RFC9989) {
-		res->testing = applied->rec.testing;
+		res->testing = applied->rec->testing;
 		if (res->testing)
 			res->evaluated_policy = dmarc_softer(
 			    res->published_policy);
 	} else {
 		unsigned draw;
 
-		res->pct = applied->rec.pct;
+		res->pct = applied->rec->pct;
 		draw = req->pct_draw >= 0 && req->pct_draw < 100 ?
 		    (unsigned)req->pct_draw : arc4random_uniform(100);
 		if (res->result == SPFDMARC_DMARC_FAIL && draw >= res->pct) {

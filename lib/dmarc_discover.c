@@ -51,11 +51,11 @@ dmarc_domain_normalize(const char *in, char *out, size_t size,
 
 /* --- the walk ------------------------------------------------------------- */
 
+/* name[0..len) is NUL-terminated there (a suffix of the walk's copy). */
 static void
 dmarc_step_set(struct dmarc_step *s, const char *name, size_t len)
 {
-	memcpy(s->name, name, len);
-	s->name[len] = '\0';
+	s->name = name;
 	s->labels = spfdmarc_dname_count_labels(name, len);
 	s->unqueryable = len + DMARC_PREFIX_LEN > SPFDMARC_DNAME_MAX;
 	s->state = DMARC_STEP_PENDING;
@@ -65,16 +65,20 @@ void
 dmarc_walk_init(struct dmarc_walk *w, enum spfdmarc_dmarc_mode mode,
     const char *start, const char *org)
 {
-	size_t len = strlen(start), labels, off;
+	size_t len, labels, off;
 
 	memset(w, 0, sizeof(*w));
 	w->mode = mode;
 	w->error_step = -1;
+	/* start is a valid name, so it fits. */
+	len = strlcpy(w->start, start, sizeof(w->start));
+	start = w->start;
 	dmarc_step_set(&w->steps[w->nsteps++], start, len);
 	if (mode == SPFDMARC_DMARC_RFC7489) {
-		if (org != NULL && strcmp(org, start) != 0)
-			dmarc_step_set(&w->steps[w->nsteps++], org,
-			    strlen(org));
+		if (org != NULL && strcmp(org, start) != 0) {
+			len = strlcpy(w->org, org, sizeof(w->org));
+			dmarc_step_set(&w->steps[w->nsteps++], w->org, len);
+		}
 		return;
 	}
 	/* RFC 9989 §4.10 steps 3, 4 and 7. */
@@ -160,7 +164,13 @@ dmarc_step_lookup(struct dmarc_walk *w, struct dmarc_step *s,
 		if (!is_dmarc)
 			continue;
 		if (found++ == 0) {
-			s->rec = rec;
+			struct spfdmarc_dmarc_record *keep =
+			    spfdmarc_arena_alloc(arena, sizeof(*keep));
+
+			if (keep == NULL)
+				return SPFDMARC_ENOMEM;
+			*keep = rec;
+			s->rec = keep;
 			s->text = rr->u.txt.text;
 		}
 	}
@@ -193,7 +203,7 @@ dmarc_walk_run(struct dmarc_walk *w, struct spfdmarc_dns_ctx *dns,
 			if (s->state != DMARC_STEP_NONE)
 				w->stopped = true;
 		} else if (s->state == DMARC_STEP_RECORD &&
-		    s->rec.psd != SPFDMARC_DMARC_PSD_U) {
+		    s->rec->psd != SPFDMARC_DMARC_PSD_U) {
 			w->stopped = true;	/* §4.10 steps 2 and 6 */
 		}
 	}
@@ -237,7 +247,7 @@ dmarc_walk_org(const struct dmarc_walk *w, char *out, size_t *used)
 		return true;
 	}
 	/* Only the last record can carry psd=y/n: the walk stops there. */
-	if (last->rec.psd == SPFDMARC_DMARC_PSD_Y && last_i != 0) {
+	if (last->rec->psd == SPFDMARC_DMARC_PSD_Y && last_i != 0) {
 		/* One label below the PSD, on the way to the start. */
 		const char *start = w->steps[0].name;
 		size_t off;

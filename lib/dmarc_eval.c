@@ -9,10 +9,18 @@
  *
  * Interpretations:
  *  - "Non-existent" (np=) is RFC 8020 NXDOMAIN (§3.2.13, A.4). The
- *    Author Domain is asked for A, AAAA and MX; any positive answer
- *    (records or NODATA) means it exists, otherwise any NXDOMAIN means it
- *    does not, otherwise (only failures) it is unknown: a temperror, but
- *    only when the choice between sp and np changes the policy.
+ *    question is asked only when its answer picks the policy: no record
+ *    at the Author Domain itself, and the applied record's np differs
+ *    from its sp (RFC 7489 mode has no np=, so never). Then, first
+ *    without a query: _dmarc.<author> answered with records or NODATA,
+ *    so it exists, and so does its parent (RFC 8020 §2: nothing exists
+ *    below a name that does not; an NXDOMAIN for _dmarc.<author> says
+ *    nothing about the author); or an answer for the author already in
+ *    the DNS context (SPF's TXT of the same domain, its a/mx lookups).
+ *    Otherwise the Author Domain is asked for A, AAAA and MX at once;
+ *    any positive answer (records or NODATA) means it exists, otherwise
+ *    any NXDOMAIN means it does not, otherwise (only failures) it is
+ *    unknown: a temperror.
  *  - §4.10.1's rua rule is applied to a missing p= as well as to an
  *    invalid p=, sp= or np= ("does not contain a valid p tag"): with a
  *    valid rua= URI the record acts as "p=none" (for every tag), without
@@ -50,7 +58,8 @@ struct spfdmarc_dmarc {
 	struct dmarc_walk walk;			/* from the Author Domain */
 };
 
-/* The existence queries (RFC 9989 §3.2.13 / RFC 8020). */
+/* The existence queries (RFC 9989 §3.2.13 / RFC 8020), made only when
+ * their answer decides between np and sp. */
 static const enum spfdmarc_dns_type dmarc_exist_types[] = {
 	SPFDMARC_DNS_A, SPFDMARC_DNS_AAAA, SPFDMARC_DNS_MX,
 };
@@ -163,8 +172,8 @@ spfdmarc_dmarc_discover(struct spfdmarc_dns_ctx *dns,
 	}
 	dmarc_walk_init(&d->walk, mode, d->author, d->psl_org);
 	dmarc_walk_start(&d->walk, dns);
-	for (size_t i = 0; i < DMARC_NEXIST; i++)
-		(void)spfdmarc_dns_start(dns, d->author, dmarc_exist_types[i]);
+	/* Not the existence queries: most messages never need them (see
+	 * dmarc_existence()). */
 	return 0;
 }
 
@@ -232,33 +241,92 @@ dmarc_strdup(struct dmarc_eval *e, const char *s)
 }
 
 /*
- * Does the Author Domain exist? Uses the A/AAAA/MX answers started at
- * discovery. Returns UNKNOWN only when every answer failed.
+ * What one answer for the Author Domain says about its existence:
+ * YES (records or NODATA), NO (NXDOMAIN), UNKNOWN (a failure).
+ */
+static enum spfdmarc_dmarc_existence
+dmarc_existence_of(const struct spfdmarc_dns_answer *a)
+{
+	switch (a->status) {
+	case SPFDMARC_DNS_OK:
+	case SPFDMARC_DNS_NODATA:
+		return SPFDMARC_DMARC_EXISTS_YES;
+	case SPFDMARC_DNS_NXDOMAIN:
+		return SPFDMARC_DMARC_EXISTS_NO;
+	default:
+		return SPFDMARC_DMARC_EXISTS_UNKNOWN;
+	}
+}
+
+/*
+ * Does the Author Domain exist? Called only when the answer picks np or
+ * sp. What the DNS has told already is used first (see the top of the
+ * file); only then are A, AAAA and MX asked, all three at once. Returns
+ * UNKNOWN only when every answer failed.
  */
 static enum spfdmarc_dmarc_existence
 dmarc_existence(struct dmarc_eval *e)
 {
-	bool nx = false, failed = false;
-	const struct spfdmarc_dns_answer *fail = NULL;
+	static const enum spfdmarc_dns_type known[] = {
+		SPFDMARC_DNS_TXT, SPFDMARC_DNS_A, SPFDMARC_DNS_AAAA,
+		SPFDMARC_DNS_MX,
+	};
+	const struct dmarc_step *s0 = &e->d->walk.steps[0];
+	const struct spfdmarc_dns_answer *fail = NULL, *nx = NULL;
 
+	/* _dmarc.<author> exists: so does the author. Its answer's DNSSEC
+	 * state counts already (the walk's). */
+	if (e->d->walk.nlooked > 0 && s0->answer != NULL &&
+	    dmarc_existence_of(s0->answer) == SPFDMARC_DMARC_EXISTS_YES)
+		return SPFDMARC_DMARC_EXISTS_YES;
+	/* Answers about the author that another lookup (SPF) already has
+	 * in this context: no query, no wait. */
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const struct spfdmarc_dns_answer *a = spfdmarc_dns_peek(
+		    e->d->dns, e->d->author, known[i]);
+
+		if (a == NULL)
+			continue;
+		switch (dmarc_existence_of(a)) {
+		case SPFDMARC_DMARC_EXISTS_YES:
+			dmarc_use_dnssec(e, a->dnssec);
+			return SPFDMARC_DMARC_EXISTS_YES;
+		case SPFDMARC_DMARC_EXISTS_NO:
+			if (nx == NULL)
+				nx = a;
+			break;
+		default:
+			break;
+		}
+	}
+	if (nx != NULL) {
+		dmarc_use_dnssec(e, nx->dnssec);
+		return SPFDMARC_DMARC_EXISTS_NO;
+	}
+
+	for (size_t i = 0; i < DMARC_NEXIST; i++)
+		(void)spfdmarc_dns_start(e->d->dns, e->d->author,
+		    dmarc_exist_types[i]);
 	for (size_t i = 0; i < DMARC_NEXIST; i++) {
 		const struct spfdmarc_dns_answer *a = spfdmarc_dns_lookup(
 		    e->d->dns, e->d->author, dmarc_exist_types[i]);
 
 		dmarc_use_dnssec(e, a->dnssec);
-		if (a->status == SPFDMARC_DNS_OK ||
-		    a->status == SPFDMARC_DNS_NODATA)
+		switch (dmarc_existence_of(a)) {
+		case SPFDMARC_DMARC_EXISTS_YES:
 			return SPFDMARC_DMARC_EXISTS_YES;
-		if (a->status == SPFDMARC_DNS_NXDOMAIN)
-			nx = true;
-		else if (fail == NULL) {
-			failed = true;
-			fail = a;
+		case SPFDMARC_DMARC_EXISTS_NO:
+			nx = a;
+			break;
+		default:
+			if (fail == NULL)
+				fail = a;
+			break;
 		}
 	}
-	if (nx)
+	if (nx != NULL)
 		return SPFDMARC_DMARC_EXISTS_NO;
-	if (failed && e->fail_why[0] == '\0')
+	if (fail != NULL && e->fail_why[0] == '\0')
 		dmarc_describe_failure(fail, e->fail_why, sizeof(e->fail_why));
 	return SPFDMARC_DMARC_EXISTS_UNKNOWN;
 }
@@ -367,7 +435,7 @@ dmarc_find_policy(struct dmarc_eval *e, const struct dmarc_step **applied)
 		const struct dmarc_step *last = &w->steps[w->nlooked - 1];
 
 		if (last->state == DMARC_STEP_RECORD &&
-		    last->rec.psd == SPFDMARC_DMARC_PSD_Y) {
+		    last->rec->psd == SPFDMARC_DMARC_PSD_Y) {
 			rec = last;
 			res->source = SPFDMARC_DMARC_SOURCE_PSD;
 		}
@@ -389,7 +457,7 @@ dmarc_pick_policy(struct dmarc_eval *e, const struct dmarc_step *s)
 {
 	struct spfdmarc_dmarc *d = e->d;
 	struct spfdmarc_dmarc_result *res = e->res;
-	const struct spfdmarc_dmarc_record *r = &s->rec;
+	const struct spfdmarc_dmarc_record *r = s->rec;
 	enum spfdmarc_dmarc_policy p_eff, sp_eff, np_eff;
 
 	if (r->policy_invalid) {
@@ -543,11 +611,11 @@ dmarc_alignment(struct dmarc_eval *e, const struct spfdmarc_dmarc_request *req,
 	if (ids == NULL)
 		return SPFDMARC_ENOMEM;
 	dmarc_ident_prepare(e, &ids[0], req->spf_pass_domain,
-	    applied->rec.aspf);
+	    applied->rec->aspf);
 	for (size_t i = 0; i < ndkim; i++)
 		dmarc_ident_prepare(e, &ids[1 + i],
 		    req->dkim_pass_domains != NULL ?
-		    req->dkim_pass_domains[i] : NULL, applied->rec.adkim);
+		    req->dkim_pass_domains[i] : NULL, applied->rec->adkim);
 
 	/* Start every walk that is needed, then consume them in order. */
 	for (size_t i = 0; i < nids; i++) {
@@ -641,8 +709,8 @@ spfdmarc_dmarc_finish(struct spfdmarc_dmarc *d,
 		goto done;
 	res->record_domain = dmarc_strdup(&e, applied->name);
 	res->record = dmarc_strdup(&e, applied->text);
-	res->adkim = applied->rec.adkim;
-	res->aspf = applied->rec.aspf;
+	res->adkim = applied->rec->adkim;
+	res->aspf = applied->rec->aspf;
 	if (!dmarc_pick_policy(&e, applied))
 		goto done;
 
@@ -677,14 +745,14 @@ spfdmarc_dmarc_finish(struct spfdmarc_dmarc *d,
 	/* The evaluated policy (RFC 9989 §4.7 t=; RFC 7489 §6.6.4 pct=). */
 	res->evaluated_policy = res->published_policy;
 	if (d->mode == SPFDMARC_DMARC_RFC9989) {
-		res->testing = applied->rec.testing;
+		res->testing = applied->rec->testing;
 		if (res->testing)
 			res->evaluated_policy = dmarc_softer(
 			    res->published_policy);
 	} else {
 		unsigned draw;
 
-		res->pct = applied->rec.pct;
+		res->pct = applied->rec->pct;
 		draw = req->pct_draw >= 0 && req->pct_draw < 100 ?
 		    (unsigned)req->pct_draw : arc4random_uniform(100);
 		if (res->result == SPFDMARC_DMARC_FAIL && draw >= res->pct) {

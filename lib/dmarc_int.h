@@ -29,14 +29,19 @@ enum dmarc_step_state {
 	DMARC_STEP_ERROR,	/* temporary DNS failure */
 };
 
+/* Small on purpose: a walk has 8 steps and most stay unused or empty
+ * (every message in flight keeps one), so the name points into the
+ * walk's own copy and a record is allocated only when one is found. */
 struct dmarc_step {
-	char name[SPFDMARC_DNAME_BUFSIZE];	/* the domain, not _dmarc. */
+	const char *name;	/* the domain, not _dmarc.: a suffix of
+				 * the walk's start, or its org */
 	size_t labels;
 	bool unqueryable;	/* "_dmarc." + name is too long for DNS */
 	enum dmarc_step_state state;
 	const struct spfdmarc_dns_answer *answer;
 	const char *text;	/* the record, for RECORD */
-	struct spfdmarc_dmarc_record rec;
+	const struct spfdmarc_dmarc_record *rec;	/* for RECORD, else
+							 * NULL */
 };
 
 /*
@@ -51,6 +56,8 @@ struct dmarc_walk {
 	bool stopped;		/* a psd=y/n record ended it (9989), or a
 				 * record or a failure ended it (7489) */
 	int error_step;		/* first ERROR step, or -1 */
+	char start[SPFDMARC_DNAME_BUFSIZE];	/* the names steps point to */
+	char org[SPFDMARC_DNAME_BUFSIZE];	/* 7489: the PSL org domain */
 	struct dmarc_step steps[SPFDMARC_DMARC_WALK_MAX];
 };
 

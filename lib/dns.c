@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena_int.h"
 #include "cursor.h"
 #include "dns_backend.h"
 #include "export.h"
@@ -26,6 +27,7 @@
 #define DNS_DEFAULT_TIMEOUT_MS	5000
 #define DNS_DEFAULT_MAX_QUERIES	200
 #define DNS_ANSWER_ARENA_MAX	(256 * 1024)	/* per answer */
+#define DNS_ANSWER_BLOCK	512	/* its first block */
 #define DNS_WIRE_NAME_MAX	255	/* octets, RFC 1035 §3.1 */
 
 struct spfdmarc_dns {
@@ -144,7 +146,8 @@ dns_query_new(const char *name, enum spfdmarc_dns_type type)
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return NULL;
-	q->arena = spfdmarc_arena_new(DNS_ANSWER_ARENA_MAX);
+	/* Most answers take a few hundred bytes: no 4 KB block each. */
+	q->arena = arena_new_small(DNS_ANSWER_ARENA_MAX, DNS_ANSWER_BLOCK);
 	if (q->arena == NULL) {
 		free(q);
 		return NULL;

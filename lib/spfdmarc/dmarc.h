@@ -134,7 +134,8 @@ enum spfdmarc_dmarc_source {
 
 /* Whether the Author Domain exists (for np=). */
 enum spfdmarc_dmarc_existence {
-	SPFDMARC_DMARC_EXISTS_UNKNOWN = 0,	/* not needed, or DNS failed */
+	SPFDMARC_DMARC_EXISTS_UNKNOWN = 0,	/* not needed (not asked), or
+						 * DNS failed */
 	SPFDMARC_DMARC_EXISTS_YES,
 	SPFDMARC_DMARC_EXISTS_NO,		/* NXDOMAIN (RFC 8020) */
 };
@@ -207,10 +208,11 @@ struct spfdmarc_dmarc;
 
 /*
  * Start policy discovery for author_domain: every query the tree walk
- * (or, in RFC 7489 mode, the PSL lookup) may need is started at once,
- * plus the A/AAAA/MX queries that tell whether the domain exists. Never
- * blocks. The result is exactly what a serial walk gives: answers are
- * consumed in walk order by spfdmarc_dmarc_finish().
+ * (or, in RFC 7489 mode, the PSL lookup) may need is started at once.
+ * Never blocks. The result is exactly what a serial walk gives: answers
+ * are consumed in walk order by spfdmarc_dmarc_finish(). Whether the
+ * domain exists (np=) is asked by spfdmarc_dmarc_finish(), and only when
+ * it picks the policy and the answers so far do not tell.
  *
  * An author_domain that is not a usable domain still yields an object;
  * spfdmarc_dmarc_finish() then reports PERMERROR. dns and arena must

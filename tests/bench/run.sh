@@ -2,7 +2,7 @@
 # run.sh -- `make bench`: spfdmarc-milter and OpenDMARC side by side, and a do-nothing
 # libmilter filter as the ceiling, under the milter-protocol load generator.
 #
-#   run.sh [--quick] [--only null,opendmarc,spfdmarc] [--domains N] [--messages N]
+#   run.sh [--quick] [--only null,opendmarc,spfdmarc] [--domains N] [--messages N] [--repeat N]
 #
 # Environment (set by tests/bench.mk): BENCH_BUILDDIR (the build tree: loadgen, nullfilter,
 # results), BENCH_MILTER (spfdmarc-milter; skipped when absent). Optional: BENCH_WORLD_DIR +
@@ -27,7 +27,10 @@
 # workload), an inet: socket run at concurrency 1, cold cache (filter and resolver restarted
 # before each run, each message a sender domain not seen yet) at concurrency 1, 8, 64 with
 # 0 ms per DNS answer and at concurrency 8 with 20 ms per answer.
-# Output: a table on stdout and BENCH_BUILDDIR/tests/bench/results.json.
+# Every run is repeated (--repeat, default 3; cold runs restart the filter and the resolver
+# before each repetition) and the table shows the median of each figure over the repetitions
+# (wrong answers: the sum), with the spread of msg/s and p50 (min-max).
+# Output: a table on stdout and BENCH_BUILDDIR/tests/bench/results.json (every repetition).
 # Every loadgen run is bounded (per-packet timeout, per-run time limit); the whole inner run is
 # under `timeout`; everything started here is stopped by PID on exit.
 set -u
@@ -45,6 +48,7 @@ ND=1000
 NM=4000
 ONLY=null,opendmarc,spfdmarc
 QUICK=0
+REPEAT=3
 TOTAL_LIMIT=2400	# s, the whole inner run
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -58,18 +62,20 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=$2; shift ;;
 	--domains) ND=$2; shift ;;
 	--messages) NM=$2; shift ;;
-	*) die "usage: run.sh [--quick] [--only null,opendmarc,spfdmarc] [--domains N] [--messages N]" ;;
+	--repeat) REPEAT=$2; shift ;;
+	*) die "usage: run.sh [--quick] [--only null,opendmarc,spfdmarc] [--domains N] [--messages N] [--repeat N]" ;;
 	esac
 	shift
 done
-case "$ND$NM" in *[!0-9]*) die "--domains/--messages take numbers" ;; esac
+case "$ND$NM$REPEAT" in *[!0-9]*) die "--domains/--messages/--repeat take numbers" ;; esac
+[ "$REPEAT" -ge 1 ] || die "--repeat takes a number >= 1"
 
 # --- outer: make the namespace, run ourselves inside it, clean up ---------------------------
 
 if [ "$INNER" = 0 ]; then
 	[ -x "$LOADGEN" ] && [ -x "$NULLFILTER" ] || die "build first: make tests/bench/loadgen tests/bench/nullfilter"
 	mkdir -p "$OUTDIR"
-	args=(--domains "$ND" --messages "$NM" --only "$ONLY")
+	args=(--domains "$ND" --messages "$NM" --only "$ONLY" --repeat "$REPEAT")
 	[ "$QUICK" = 1 ] && args+=(--quick)
 	if [ "${BENCH_NETNS:-1}" = 0 ] || [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
 		log "no network namespace (not root, no ip, or BENCH_NETNS=0): host loopback, no OpenDMARC"
@@ -280,13 +286,13 @@ rss_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo -1;
 : >"$RESULTS.tmp"
 FAILED=0
 
-# loadgen FILTER RUN CONC MESSAGES OFFSET [extra loadgen args]: one measured run
+# loadgen FILTER RUN REP CONC MESSAGES OFFSET [extra loadgen args]: one measured run
 measure() {
-	local f=$1 run=$2 c=$3 n=$4 off=$5 q0 q1 out rc rss rrss
-	shift 5
+	local f=$1 run=$2 r=$3 c=$4 n=$5 off=$6 q0 q1 out rc rss rrss
+	shift 6
 	q0=$(dns_count)
 	out=$("$LOADGEN" -s "$SOCK" -w "$WORKLOAD" -c "$c" -n "$n" -o "$off" -p "$(profile "$f")" \
-		-t 10000 -T 300 -l "$f $run" "$@" 2>"$RUN/loadgen.err")
+		-t 10000 -T 300 -l "$f $run #$r" "$@" 2>"$RUN/loadgen.err")
 	rc=$?
 	q1=$(dns_count)
 	cat "$RUN/loadgen.err" >&2
@@ -295,8 +301,8 @@ measure() {
 	rss=$(rss_kb "$FPID")
 	rrss=-1
 	[ "$f" != opendmarc ] || rrss=$(rss_kb "$RPID")
-	printf '{"filter":"%s","run":"%s","rss_kb":%s,"resolver_rss_kb":%s,"dns_queries":%s,%s\n' \
-		"$f" "$run" "${rss:--1}" "${rrss:--1}" "$([ "$q0" -ge 0 ] && echo $((q1 - q0)) || echo -1)" \
+	printf '{"filter":"%s","run":"%s","rep":%s,"rss_kb":%s,"resolver_rss_kb":%s,"dns_queries":%s,%s\n' \
+		"$f" "$run" "$r" "${rss:--1}" "${rrss:--1}" "$([ "$q0" -ge 0 ] && echo $((q1 - q0)) || echo -1)" \
 		"${out#\{}" >>"$RESULTS.tmp"
 }
 profile() { case "$1" in null) echo none ;; *) echo "$1" ;; esac; }
@@ -306,33 +312,44 @@ warmup() {	# a pass over the whole workload, checked, not recorded
 }
 
 bench_filter() {
-	local f=$1 c port
+	local f=$1 c port r ninet
 	log "== $f"
-	# warm cache, unix socket
+	# warm cache, unix socket: one warm-up, then each run REPEAT times
 	start_filter "$f" "unix:$RUN/$f.sock"
 	warmup "$f"
-	measure "$f" warm-c1 1 $((NM / 2)) 0
-	for c in 8 64 500; do measure "$f" "warm-c$c" "$c" "$NM" 0; done
+	# (the runs in order of concurrency: peak RSS is the high-water mark so far)
+	for r in $(seq 1 "$REPEAT"); do measure "$f" warm-c1 "$r" 1 $((NM / 2)) 0; done
+	for c in 8 64 500; do
+		for r in $(seq 1 "$REPEAT"); do measure "$f" "warm-c$c" "$r" "$c" "$NM" 0; done
+	done
 	stop_filter
-	# warm cache, inet socket, concurrency 1
+	# warm cache, inet socket, concurrency 1. A filter that meets the
+	# Nagle/delayed-ACK stall takes ~44 ms a message: 1/20 of the
+	# workload (at least 100) gives a stable p50 in seconds, not minutes.
+	ninet=$((NM / 20 > 100 ? NM / 20 : 100))
 	port=$(free_port)
 	start_filter "$f" "inet:$port@127.0.0.1"
 	warmup "$f"
-	measure "$f" inet-warm-c1 1 $((NM / 4)) 0
+	for r in $(seq 1 "$REPEAT"); do measure "$f" inet-warm-c1 "$r" 1 "$ninet" 0; done
 	stop_filter
 	[ "$f" != null ] || return 0
-	# cold cache: filter and resolver restarted, every message a new sender domain
+	# cold cache: filter and resolver restarted before every repetition,
+	# every message a new sender domain
 	for c in 1 8 64; do
-		stop_resolver
-		start_filter "$f" "unix:$RUN/$f.sock"
-		measure "$f" "cold-c$c" "$c" "$ND" 0
-		stop_filter
+		for r in $(seq 1 "$REPEAT"); do
+			stop_resolver
+			start_filter "$f" "unix:$RUN/$f.sock"
+			measure "$f" "cold-c$c" "$r" "$c" "$ND" 0
+			stop_filter
+		done
 	done
 	"$WORLD" delay "$WORLD_DIR" 20 || die "cannot set the relay delay"
-	stop_resolver
-	start_filter "$f" "unix:$RUN/$f.sock"
-	measure "$f" cold20ms-c8 8 $((ND < 400 ? ND : 400)) 0
-	stop_filter
+	for r in $(seq 1 "$REPEAT"); do
+		stop_resolver
+		start_filter "$f" "unix:$RUN/$f.sock"
+		measure "$f" cold20ms-c8 "$r" 8 $((ND < 400 ? ND : 400)) 0
+		stop_filter
+	done
 	stop_resolver
 	"$WORLD" delay "$WORLD_DIR" 0
 }
@@ -357,8 +374,8 @@ done
 {
 	printf '{"bench":"spfdmarc","date":"%s","host_cpus":%s,"domains":%s,"workload_messages":%s,' \
 		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$ND" "$NM"
-	printf '"opendmarc_version":"%s","dns_counting":"%s","runs":[\n' \
-		"$(dpkg-query -W -f '${Version}' opendmarc 2>/dev/null || echo none)" "$COUNT"
+	printf '"opendmarc_version":"%s","dns_counting":"%s","repeat":%s,"runs":[\n' \
+		"$(dpkg-query -W -f '${Version}' opendmarc 2>/dev/null || echo none)" "$COUNT" "$REPEAT"
 	sed '$!s/$/,/' "$RESULTS.tmp"
 	printf ']}\n'
 } >"$RESULTS"
@@ -367,32 +384,45 @@ rm -f "$RESULTS.tmp"
 awk '
 function num(s, key,  m) { if (match(s, "\"" key "\":-?[0-9.]+")) { m = substr(s, RSTART, RLENGTH); sub(/.*:/, "", m); return m + 0 } return -1 }
 function str(s, key,  m) { if (match(s, "\"" key "\":\"[^\"]*\"")) { m = substr(s, RSTART, RLENGTH); sub(/^[^:]*:"/, "", m); sub(/"$/, "", m); return m } return "" }
+# values are kept as "a b c" lists per key; the median of an odd count is the middle one,
+# of an even count the mean of the two middle ones
+function add(arr, k, v) { arr[k] = (k in arr) ? arr[k] " " v : v }
+function sorted(list, a,  n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n
+}
+function med(list,  a, n) { n = sorted(list, a); if (n == 0) return -1; return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2 }
+function lo(list,  a) { sorted(list, a); return a[1] + 0 }
+function hi(list,  a, n) { n = sorted(list, a); return a[n] + 0 }
 /^\{"filter"/ {
 	f = str($0, "filter"); r = str($0, "run")
 	if (!(r in seen)) { seen[r] = 1; runs[++nr] = r }
 	if (!(f in fseen)) { fseen[f] = 1; fl[++nf] = f }
 	k = f SUBSEP r
-	mps[k] = num($0, "msgs_per_s"); p50[k] = num($0, "p50_ms"); p99[k] = num($0, "p99_ms")
-	rss[k] = num($0, "rss_kb"); rrss[k] = num($0, "resolver_rss_kb")
+	add(mps, k, num($0, "msgs_per_s")); add(p50, k, num($0, "p50_ms")); add(p99, k, num($0, "p99_ms"))
+	add(rss, k, num($0, "rss_kb")); add(rrss, k, num($0, "resolver_rss_kb"))
 	q = num($0, "dns_queries"); n = num($0, "messages")
-	qpm[k] = (q >= 0 && n > 0) ? sprintf("%.2f", q / n) : "n/a"
-	wr[k] = num($0, "wrong"); have[k] = 1
+	if (q >= 0 && n > 0) add(qpm, k, q / n)
+	wr[k] += num($0, "wrong"); reps[k]++; have[k] = 1
 }
 END {
-	printf "%-10s %-14s %9s %9s %9s %14s %8s %6s\n", "filter", "run", "msg/s", "p50 ms", "p99 ms", "peak RSS MB", "DNS q/msg", "wrong"
+	printf "%-10s %-14s %9s %9s %9s %14s %8s %6s %3s  %s\n", "filter", "run", "msg/s", "p50 ms", "p99 ms", "peak RSS MB", "DNS q/msg", "wrong", "n", "msg/s and p50 min-max"
 	for (i = 1; i <= nr; i++) for (j = 1; j <= nf; j++) {
 		k = fl[j] SUBSEP runs[i]; if (!(k in have)) continue
-		m = sprintf("%.1f", rss[k] / 1024); if (rrss[k] > 0) m = m sprintf("+%.1f", rrss[k] / 1024)
-		printf "%-10s %-14s %9.1f %9.2f %9.2f %14s %8s %6d\n", fl[j], runs[i], mps[k], p50[k], p99[k], m, qpm[k], wr[k]
+		M[k] = med(mps[k]); P[k] = med(p50[k])
+		m = sprintf("%.1f", med(rss[k]) / 1024); if (med(rrss[k]) > 0) m = m sprintf("+%.1f", med(rrss[k]) / 1024)
+		printf "%-10s %-14s %9.1f %9.2f %9.2f %14s %8s %6d %3d  %.0f-%.0f, %.2f-%.2f\n", fl[j], runs[i], M[k], P[k], med(p99[k]), m, \
+			((k in qpm) ? sprintf("%.2f", med(qpm[k])) : "n/a"), wr[k], reps[k], lo(mps[k]), hi(mps[k]), lo(p50[k]), hi(p50[k])
 	}
 	for (i = 1; i <= nr; i++) {
 		a = "spfdmarc" SUBSEP runs[i]; b = "opendmarc" SUBSEP runs[i]; c = "null" SUBSEP runs[i]
-		if ((a in have) && (b in have) && mps[b] > 0)
-			printf "ratio spfdmarc/opendmarc %-14s msg/s x%.2f, p50 x%.2f\n", runs[i], mps[a] / mps[b], (p50[b] > 0 ? p50[a] / p50[b] : 0)
-		if ((a in have) && (c in have) && mps[c] > 0)
-			printf "spfdmarc vs ceiling     %-14s %.0f%% of the do-nothing filter\n", runs[i], 100 * mps[a] / mps[c]
-		if (!(a in have) && (b in have) && (c in have) && mps[c] > 0)
-			printf "opendmarc vs ceiling    %-14s %.0f%% of the do-nothing filter\n", runs[i], 100 * mps[b] / mps[c]
+		if ((a in have) && (b in have) && M[b] > 0)
+			printf "ratio spfdmarc/opendmarc %-14s msg/s x%.2f, p50 x%.2f\n", runs[i], M[a] / M[b], (P[b] > 0 ? P[a] / P[b] : 0)
+		if ((a in have) && (c in have) && M[c] > 0)
+			printf "spfdmarc vs ceiling     %-14s %.0f%% of the do-nothing filter\n", runs[i], 100 * M[a] / M[c]
+		if (!(a in have) && (b in have) && (c in have) && M[c] > 0)
+			printf "opendmarc vs ceiling    %-14s %.0f%% of the do-nothing filter\n", runs[i], 100 * M[b] / M[c]
 	}
 }' "$RESULTS"
 log "results: $RESULTS"

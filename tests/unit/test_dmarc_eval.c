@@ -11,6 +11,7 @@
 
 #include "dmarc_testzone.h"
 #include "spfdmarc/dmarc.h"
+#include "spfdmarc/dname.h"
 #include "spfdmarc/err.h"
 #include "tap.h"
 
@@ -451,6 +452,118 @@ test_existence_cap(struct spfdmarc_dns *dns)
 	spfdmarc_dns_ctx_free(ctx);
 }
 
+/*
+ * The existence queries (A, AAAA, MX of the Author Domain) are made only
+ * when their answer picks np or sp, after the walk; never when the Author
+ * Domain has its own record, np is absent or equal to sp, RFC 7489 mode,
+ * or the DNS already said (an existing _dmarc.<author>, an answer for the
+ * author in the context). The zone's query log counts them.
+ */
+static void
+test_existence_queries(struct spfdmarc_dns *dns,
+    struct spfdmarc_dns_zone *zone)
+{
+	static const struct {
+		const char *what;
+		enum spfdmarc_dmarc_mode mode;
+		const char *author;
+		bool txt_first;		/* SPF asked TXT <author> before */
+		const char *tag;
+		enum spfdmarc_dmarc_existence exists;
+		unsigned queries;	/* A + AAAA + MX of the author */
+	} v[] = {
+		{ "own record (np= in it)", R9, "example.org", false, "p",
+		    SPFDMARC_DMARC_EXISTS_UNKNOWN, 0 },
+		{ "np absent", R9, "nx.example.info", false, "sp",
+		    SPFDMARC_DMARC_EXISTS_UNKNOWN, 0 },
+		{ "np equal to sp", R9, "nx.npsame.example", false, "sp",
+		    SPFDMARC_DMARC_EXISTS_UNKNOWN, 0 },
+		{ "RFC 7489 mode (no np=)", R7, "nx.example.org", false, "sp",
+		    SPFDMARC_DMARC_EXISTS_UNKNOWN, 0 },
+		{ "np differs, author exists", R9, "exists.example.org", false,
+		    "sp", SPFDMARC_DMARC_EXISTS_YES, 3 },
+		{ "np differs, author NXDOMAIN", R9, "nx.example.org", false,
+		    "np", SPFDMARC_DMARC_EXISTS_NO, 3 },
+		{ "np differs, empty non-terminal author", R9,
+		    "empty.example.org", false, "sp", SPFDMARC_DMARC_EXISTS_YES,
+		    3 },
+		{ "_dmarc.<author> has other TXT: exists", R9,
+		    "txt.example.org", false, "sp", SPFDMARC_DMARC_EXISTS_YES,
+		    0 },
+		{ "_dmarc.<author> is NODATA: exists", R9, "ent.example.org",
+		    false, "sp", SPFDMARC_DMARC_EXISTS_YES, 0 },
+		{ "SPF's TXT <author> NXDOMAIN in the context", R9,
+		    "nx2.example.org", true, "np", SPFDMARC_DMARC_EXISTS_NO, 0 },
+		{ "SPF's TXT <author> NODATA in the context", R9,
+		    "exists.example.org", true, "sp", SPFDMARC_DMARC_EXISTS_YES,
+		    0 },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct spfdmarc_dns_ctx *ctx = spfdmarc_dns_ctx_new(dns, NULL);
+		struct spfdmarc_arena *arena = spfdmarc_arena_new(0);
+		struct spfdmarc_dmarc_request req;
+		struct spfdmarc_dmarc_result res;
+		unsigned n;
+
+		spfdmarc_dns_zone_reset_queries(zone);
+		if (v[i].txt_first)
+			(void)spfdmarc_dns_lookup(ctx, v[i].author,
+			    SPFDMARC_DNS_TXT);
+		memset(&req, 0, sizeof(req));
+		req.mode = v[i].mode;
+		req.author_domain = v[i].author;
+		req.pct_draw = 0;
+		(void)spfdmarc_dmarc_evaluate(ctx, arena, &req, &res);
+		n = spfdmarc_dns_zone_query_count_for(zone, v[i].author,
+		    SPFDMARC_DNS_A) + spfdmarc_dns_zone_query_count_for(zone,
+		    v[i].author, SPFDMARC_DNS_AAAA) +
+		    spfdmarc_dns_zone_query_count_for(zone, v[i].author,
+		    SPFDMARC_DNS_MX);
+		ok(res.result == FAIL && res.published_tag != NULL &&
+		    strcmp(res.published_tag, v[i].tag) == 0 &&
+		    res.author_exists == v[i].exists && n == v[i].queries,
+		    "existence: %s: %s, %u existence queries", v[i].what,
+		    v[i].tag, v[i].queries);
+		if (res.result != FAIL || n != v[i].queries)
+			diag("got %s tag=%s exists=%d queries=%u: %s",
+			    spfdmarc_dmarc_result_name(res.result),
+			    res.published_tag != NULL ? res.published_tag : "-",
+			    (int)res.author_exists, n, res.reason);
+		spfdmarc_arena_free(arena);
+		spfdmarc_dns_ctx_free(ctx);
+	}
+
+	/* When they are made, it is after the walk: first the TXT
+	 * queries, then A, AAAA and MX together. */
+	{
+		struct spfdmarc_dns_ctx *ctx = spfdmarc_dns_ctx_new(dns, NULL);
+		struct spfdmarc_arena *arena = spfdmarc_arena_new(0);
+		struct spfdmarc_dmarc_request req;
+		struct spfdmarc_dmarc_result res;
+		char log[512], name[SPFDMARC_DNAME_BUFSIZE];
+		enum spfdmarc_dns_type type;
+		size_t o = 0;
+
+		spfdmarc_dns_zone_reset_queries(zone);
+		memset(&req, 0, sizeof(req));
+		req.author_domain = "nx.example.org";
+		req.pct_draw = -1;
+		(void)spfdmarc_dmarc_evaluate(ctx, arena, &req, &res);
+		log[0] = '\0';
+		for (size_t i = 0; spfdmarc_dns_zone_query_at(zone, i, name,
+		    sizeof(name), &type) && o < sizeof(log); i++)
+			o += (size_t)snprintf(log + o, sizeof(log) - o,
+			    "%s %s\n", spfdmarc_dns_type_name(type), name);
+		is_str(log, "TXT _dmarc.nx.example.org\nTXT _dmarc.example.org\n"
+		    "TXT _dmarc.org\nA nx.example.org\nAAAA nx.example.org\n"
+		    "MX nx.example.org\n",
+		    "existence queries after the walk, all three at once");
+		spfdmarc_arena_free(arena);
+		spfdmarc_dns_ctx_free(ctx);
+	}
+}
+
 /* The two-step API: discover early, finish once. */
 static void
 test_steps(struct spfdmarc_dns *dns)
@@ -468,14 +581,15 @@ test_steps(struct spfdmarc_dns *dns)
 	ok(spfdmarc_dmarc_discover(ctx, arena, R9, "example.com", &d) == 0,
 	    "discover");
 	spfdmarc_dns_ctx_stats(ctx, &st);
-	ok(st.queries == 5 && st.lookups == 0,
-	    "discover starts 2 walk + 3 existence queries, looks up none");
+	ok(st.queries == 2 && st.lookups == 0,
+	    "discover starts the 2 walk queries (no existence queries), "
+	    "looks up none");
 	ok(spfdmarc_dmarc_finish(d, &req, &res) == 0 &&
 	    res.result == PASS && res.dkim_aligned, "finish: pass");
 	ok(spfdmarc_dmarc_finish(d, &req, &res) == SPFDMARC_ESTATE,
 	    "finish twice: ESTATE");
 	spfdmarc_dns_ctx_stats(ctx, &st);
-	ok(st.queries == 6, "the DKIM walk adds only _dmarc.signing.example.com");
+	ok(st.queries == 3, "the DKIM walk adds only _dmarc.signing.example.com");
 	ok(spfdmarc_dmarc_discover(NULL, arena, R9, "x.example", &d) ==
 	    SPFDMARC_EINVAL, "discover without DNS: EINVAL");
 	spfdmarc_arena_free(arena);
@@ -485,13 +599,15 @@ test_steps(struct spfdmarc_dns *dns)
 int
 main(void)
 {
-	struct spfdmarc_dns *dns = testzone_open("eval.zone", NULL);
+	struct spfdmarc_dns_zone *zone;
+	struct spfdmarc_dns *dns = testzone_open("eval.zone", &zone);
 
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
 		run_vec(dns, &vecs[i]);
 	test_from(dns);
 	test_dnssec(dns);
 	test_existence_cap(dns);
+	test_existence_queries(dns, zone);
 	test_steps(dns);
 	spfdmarc_dns_free(dns);
 	return done_testing();

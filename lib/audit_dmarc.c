@@ -77,7 +77,7 @@ dmarc_applied(const struct dmarc_walk *w, const char *org, bool org_known,
 	}
 	last = &w->steps[w->nlooked - 1];
 	if (last->state == DMARC_STEP_RECORD &&
-	    last->rec.psd == SPFDMARC_DMARC_PSD_Y) {
+	    last->rec->psd == SPFDMARC_DMARC_PSD_Y) {
 		*source = SPFDMARC_DMARC_SOURCE_PSD;
 		return last;
 	}
@@ -631,25 +631,25 @@ audit_dmarc_run(struct audit *a)
 	owner = audit_fmt(a, "_dmarc.%s", s->name);
 	if (dm->record == NULL || dm->record_domain == NULL || owner == NULL)
 		return SPFDMARC_ENOMEM;
-	dm->p = s->rec.p;
-	dm->sp = s->rec.sp;
-	dm->np = s->rec.np;
-	dm->policy_invalid = s->rec.policy_invalid;
-	dm->testing = s->rec.testing;
-	dm->adkim = s->rec.adkim;
-	dm->aspf = s->rec.aspf;
-	if (s->rec.policy_invalid)
-		dm->policy = s->rec.rua_valid > 0 ?
+	dm->p = s->rec->p;
+	dm->sp = s->rec->sp;
+	dm->np = s->rec->np;
+	dm->policy_invalid = s->rec->policy_invalid;
+	dm->testing = s->rec->testing;
+	dm->adkim = s->rec->adkim;
+	dm->aspf = s->rec->aspf;
+	if (s->rec->policy_invalid)
+		dm->policy = s->rec->rua_valid > 0 ?
 		    SPFDMARC_DMARC_POLICY_NONE : SPFDMARC_DMARC_POLICY_UNSET;
 	else if (dm->source == SPFDMARC_DMARC_SOURCE_AUTHOR ||
-	    s->rec.sp == SPFDMARC_DMARC_POLICY_UNSET)
-		dm->policy = s->rec.p;
+	    s->rec->sp == SPFDMARC_DMARC_POLICY_UNSET)
+		dm->policy = s->rec->p;
 	else
-		dm->policy = s->rec.sp;
+		dm->policy = s->rec->sp;
 	dm->effective_policy = dm->testing ? dmarc_softer(dm->policy) :
 	    dm->policy;
-	dm->rua = dmarc_split_uris(a, s->rec.rua, &dm->nrua);
-	dm->ruf = dmarc_split_uris(a, s->rec.ruf, &dm->nruf);
+	dm->rua = dmarc_split_uris(a, s->rec->rua, &dm->nrua);
+	dm->ruf = dmarc_split_uris(a, s->rec->ruf, &dm->nruf);
 	if (a->oom)
 		return SPFDMARC_ENOMEM;
 
@@ -660,15 +660,15 @@ audit_dmarc_run(struct audit *a)
 		    "public suffix operator's at %s", a->domain, owner),
 		    audit_fmt(a, "publish your own DMARC record at _dmarc.%s",
 		    dm->org_domain));
-	dmarc_policy_checks(a, owner, dm, &s->rec);
+	dmarc_policy_checks(a, owner, dm, s->rec);
 	tc.a = a;
 	tc.owner = owner;
 	tc.p = dm->policy;
 	dmarc_each_tag(s->text, dmarc_removed_tag, &tc);
-	dmarc_syntax(a, owner, &s->rec);
+	dmarc_syntax(a, owner, s->rec);
 	dmarc_uris(a, dm, owner, "rua", dm->rua, dm->nrua);
 	dmarc_uris(a, dm, owner, "ruf", dm->ruf, dm->nruf);
-	if (s->rec.rua_valid == 0)
+	if (s->rec->rua_valid == 0)
 		audit_add(a, AUDIT_DMARC_NO_RUA, owner, NULL, -1,
 		    audit_fmt(a, "the DMARC record at %s asks for no aggregate "
 		    "reports (no valid rua=): nobody learns who sends mail "

@@ -41,49 +41,6 @@ dmarc_policy_word(enum spfdmarc_dmarc_policy p)
 	return s != NULL ? s : "none";
 }
 
-static enum spfdmarc_dmarc_policy
-dmarc_softer(enum spfdmarc_dmarc_policy p)
-{
-	switch (p) {
-	case SPFDMARC_DMARC_POLICY_REJECT:
-		return SPFDMARC_DMARC_POLICY_QUARANTINE;
-	case SPFDMARC_DMARC_POLICY_QUARANTINE:
-		return SPFDMARC_DMARC_POLICY_NONE;
-	default:
-		return p;
-	}
-}
-
-/* RFC 9989 §4.10.1: the record that applies, and its source. */
-static const struct dmarc_step *
-dmarc_applied(const struct dmarc_walk *w, const char *org, bool org_known,
-    enum spfdmarc_dmarc_source *source)
-{
-	const struct dmarc_step *last;
-
-	*source = SPFDMARC_DMARC_SOURCE_NONE;
-	if (w->nlooked > 0 && w->steps[0].state == DMARC_STEP_RECORD) {
-		*source = SPFDMARC_DMARC_SOURCE_AUTHOR;
-		return &w->steps[0];
-	}
-	if (!org_known || w->nlooked == 0)
-		return NULL;
-	for (size_t i = 0; i < w->nlooked; i++) {
-		if (w->steps[i].state == DMARC_STEP_RECORD &&
-		    strcmp(w->steps[i].name, org) == 0) {
-			*source = SPFDMARC_DMARC_SOURCE_ORG;
-			return &w->steps[i];
-		}
-	}
-	last = &w->steps[w->nlooked - 1];
-	if (last->state == DMARC_STEP_RECORD &&
-	    last->rec->psd == SPFDMARC_DMARC_PSD_Y) {
-		*source = SPFDMARC_DMARC_SOURCE_PSD;
-		return last;
-	}
-	return NULL;
-}
-
 /* A TXT record at _dmarc.<domain> that was meant as DMARC but is not. */
 static const char *
 dmarc_near_miss(struct audit *a, const struct dmarc_step *s)
@@ -605,7 +562,7 @@ audit_dmarc_run(struct audit *a)
 		    "%s", owner));
 	}
 
-	s = dmarc_applied(w, org, org_known, &dm->source);
+	s = dmarc_walk_applied(w, org_known ? org : NULL, &dm->source);
 	if (s == NULL) {
 		/* A DNS failure is its own finding: nothing more is known.
 		 * Several records at the domain are too (dmarc-multiple). */
@@ -646,7 +603,7 @@ audit_dmarc_run(struct audit *a)
 		dm->policy = s->rec->p;
 	else
 		dm->policy = s->rec->sp;
-	dm->effective_policy = dm->testing ? dmarc_softer(dm->policy) :
+	dm->effective_policy = dm->testing ? dmarc_policy_softer(dm->policy) :
 	    dm->policy;
 	dm->rua = dmarc_split_uris(a, s->rec->rua, &dm->nrua);
 	dm->ruf = dmarc_split_uris(a, s->rec->ruf, &dm->nruf);

@@ -263,6 +263,48 @@ dmarc_walk_org(const struct dmarc_walk *w, char *out, size_t *used)
 	return true;
 }
 
+const struct dmarc_step *
+dmarc_walk_applied(const struct dmarc_walk *w, const char *org,
+    enum spfdmarc_dmarc_source *source)
+{
+	const struct dmarc_step *last;
+
+	*source = SPFDMARC_DMARC_SOURCE_NONE;
+	if (w->nlooked > 0 && w->steps[0].state == DMARC_STEP_RECORD) {
+		*source = SPFDMARC_DMARC_SOURCE_AUTHOR;
+		return &w->steps[0];
+	}
+	if (org == NULL || w->nlooked == 0)
+		return NULL;
+	for (size_t i = 0; i < w->nlooked; i++) {
+		if (w->steps[i].state == DMARC_STEP_RECORD &&
+		    strcmp(w->steps[i].name, org) == 0) {
+			*source = SPFDMARC_DMARC_SOURCE_ORG;
+			return &w->steps[i];
+		}
+	}
+	last = &w->steps[w->nlooked - 1];
+	if (last->state == DMARC_STEP_RECORD &&
+	    last->rec->psd == SPFDMARC_DMARC_PSD_Y) {
+		*source = SPFDMARC_DMARC_SOURCE_PSD;
+		return last;
+	}
+	return NULL;
+}
+
+enum spfdmarc_dmarc_policy
+dmarc_policy_softer(enum spfdmarc_dmarc_policy p)
+{
+	switch (p) {
+	case SPFDMARC_DMARC_POLICY_REJECT:
+		return SPFDMARC_DMARC_POLICY_QUARANTINE;
+	case SPFDMARC_DMARC_POLICY_QUARANTINE:
+		return SPFDMARC_DMARC_POLICY_NONE;
+	default:
+		return p;
+	}
+}
+
 void
 dmarc_describe_failure(const struct spfdmarc_dns_answer *a, char *out,
     size_t size)

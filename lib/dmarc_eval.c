@@ -331,31 +331,6 @@ dmarc_existence(struct dmarc_eval *e)
 	return SPFDMARC_DMARC_EXISTS_UNKNOWN;
 }
 
-static enum spfdmarc_dmarc_policy
-dmarc_softer(enum spfdmarc_dmarc_policy p)
-{
-	switch (p) {
-	case SPFDMARC_DMARC_POLICY_REJECT:
-		return SPFDMARC_DMARC_POLICY_QUARANTINE;
-	case SPFDMARC_DMARC_POLICY_QUARANTINE:
-		return SPFDMARC_DMARC_POLICY_NONE;
-	default:
-		return p;
-	}
-}
-
-/* The step of the walk whose name is org, with a record; or NULL. */
-static const struct dmarc_step *
-dmarc_walk_record_at(const struct dmarc_walk *w, const char *name)
-{
-	for (size_t i = 0; i < w->nlooked; i++) {
-		if (w->steps[i].state == DMARC_STEP_RECORD &&
-		    strcmp(w->steps[i].name, name) == 0)
-			return &w->steps[i];
-	}
-	return NULL;
-}
-
 /*
  * Find the record that applies. Returns 1 with *applied set, 0 when the
  * result is already decided (none, temperror) and in res, or an error.
@@ -413,9 +388,9 @@ dmarc_find_policy(struct dmarc_eval *e, const struct dmarc_step **applied)
 
 	/* RFC 9989 §4.10.1. */
 	e->org_known = dmarc_walk_org(w, e->org, &used);
-	if (w->nlooked > 0 && w->steps[0].state == DMARC_STEP_RECORD) {
-		rec = &w->steps[0];
-		res->source = SPFDMARC_DMARC_SOURCE_AUTHOR;
+	rec = dmarc_walk_applied(w, e->org_known ? e->org : NULL,
+	    &res->source);
+	if (res->source == SPFDMARC_DMARC_SOURCE_AUTHOR) {
 		dmarc_use_walk(e, w, 1);
 		*applied = rec;
 		return 1;
@@ -426,19 +401,6 @@ dmarc_find_policy(struct dmarc_eval *e, const struct dmarc_step **applied)
 		res->result = SPFDMARC_DMARC_TEMPERROR;
 		dmarc_reason(res, "%s", e->fail_why);
 		return 0;
-	}
-	rec = dmarc_walk_record_at(w, e->org);
-	if (rec != NULL) {
-		res->source = SPFDMARC_DMARC_SOURCE_ORG;
-	} else {
-		/* The PSD's record: the walk stopped at a psd=y record. */
-		const struct dmarc_step *last = &w->steps[w->nlooked - 1];
-
-		if (last->state == DMARC_STEP_RECORD &&
-		    last->rec->psd == SPFDMARC_DMARC_PSD_Y) {
-			rec = last;
-			res->source = SPFDMARC_DMARC_SOURCE_PSD;
-		}
 	}
 	if (rec == NULL) {
 		/* §4.10.1: no record, DMARC does not apply. */
@@ -747,7 +709,7 @@ spfdmarc_dmarc_finish(struct spfdmarc_dmarc *d,
 	if (d->mode == SPFDMARC_DMARC_RFC9989) {
 		res->testing = applied->rec->testing;
 		if (res->testing)
-			res->evaluated_policy = dmarc_softer(
+			res->evaluated_policy = dmarc_policy_softer(
 			    res->published_policy);
 	} else {
 		unsigned draw;
@@ -757,7 +719,7 @@ spfdmarc_dmarc_finish(struct spfdmarc_dmarc *d,
 		    (unsigned)req->pct_draw : arc4random_uniform(100);
 		if (res->result == SPFDMARC_DMARC_FAIL && draw >= res->pct) {
 			res->testing = true;
-			res->evaluated_policy = dmarc_softer(
+			res->evaluated_policy = dmarc_policy_softer(
 			    res->published_policy);
 		}
 	}

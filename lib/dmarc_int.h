@@ -79,6 +79,16 @@ enum spfdmarc_dnssec dmarc_walk_dnssec(const struct dmarc_walk *w, size_t n);
  * Returns false when a DNS failure leaves it unknown.
  */
 bool dmarc_walk_org(const struct dmarc_walk *w, char *out, size_t *used);
+/*
+ * RFC 9989 §4.10.1: the record that applies after a walk: the Author
+ * Domain's; else, with the Organizational Domain org known (not NULL),
+ * org's, else the psd=y record that stopped the walk. NULL when none;
+ * *source says which.
+ */
+const struct dmarc_step *dmarc_walk_applied(const struct dmarc_walk *w,
+    const char *org, enum spfdmarc_dmarc_source *source);
+/* t=y (RFC 9989 §4.7): one level softer, reject → quarantine → none. */
+enum spfdmarc_dmarc_policy dmarc_policy_softer(enum spfdmarc_dmarc_policy p);
 
 /* Describe a failed answer: "DNSSEC bogus: NAME TXT: why". */
 void dmarc_describe_failure(const struct spfdmarc_dns_answer *a, char *out,

@@ -38,6 +38,19 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	(void)argv;
+	return session_rcpt(ctx);
+}
+
+static sfsistat
+cb_data(SMFICTX *ctx)
+{
+	return session_data(ctx);
+}
+
+static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	return session_header(ctx, name, value);
@@ -71,7 +84,7 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_connect = cb_connect,
 	.xxfi_helo = cb_helo,
 	.xxfi_envfrom = cb_envfrom,
-	.xxfi_envrcpt = NULL,
+	.xxfi_envrcpt = cb_envrcpt,
 	.xxfi_header = cb_header,
 	.xxfi_eoh = NULL,
 	.xxfi_body = NULL,
@@ -79,6 +92,6 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_abort = cb_abort,
 	.xxfi_close = cb_close,
 	.xxfi_unknown = NULL,
-	.xxfi_data = NULL,
+	.xxfi_data = cb_data,
 	.xxfi_negotiate = cb_negotiate,
 };

@@ -237,7 +237,10 @@ reload(const struct options *opt)
 		    "settings take effect at the next restart");
 	cfg->dns = old->dns;
 	cfg->hostname = conf_strdup(cfg, old->hostname);
-	if (cfg->hostname == NULL) {
+	/* The socket in use, whatever the file says now (the negotiation
+	 * depends on its kind). */
+	cfg->socket = conf_strdup(cfg, old->socket);
+	if (cfg->hostname == NULL || cfg->socket == NULL) {
 		mlog_errx("reload: out of memory; keeping the current "
 		    "configuration");
 		conf_release(cfg);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "headers.h"
+#include "listener.h"
 #include "mlog.h"
 #include "session.h"
 #include "spfdmarc/dname.h"
@@ -94,13 +95,23 @@ session_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS |
 	    SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
 	/* Steps we do not need, and steps we never answer but "continue". */
-	const unsigned long skip = SMFIP_NORCPT | SMFIP_NOBODY |
+	unsigned long skip = SMFIP_NORCPT | SMFIP_NOBODY |
 	    SMFIP_NOEOH | SMFIP_NOUNKNOWN | SMFIP_NODATA;
 	const unsigned long noreply = SMFIP_NR_HELO | SMFIP_NR_HDR;
 	struct session *s = session_get(ctx);
 
 	if (s == NULL)
 		return SMFIS_ALL_OPTS;
+	/*
+	 * Over TCP, answer RCPT and DATA. Postfix sends the macros of a step
+	 * even when the filter skips the step, in a packet of their own that
+	 * nothing answers; the filter's kernel delays its ACK (40 ms) and
+	 * Nagle's algorithm holds the MTA's next packet until it comes. An
+	 * answer carries the ACK at once: ~40 ms less per message, for two
+	 * round trips on loopback. Over a unix socket there is no Nagle.
+	 */
+	if (listener_inet_port(s->cfg->socket) >= 0)
+		skip &= ~(SMFIP_NORCPT | SMFIP_NODATA);
 	*pf0 = f0 & actions;
 	*pf1 = f1 & (skip | noreply);
 	s->pflags = *pf1;
@@ -450,6 +461,20 @@ session_from(struct session *s, const char *value)
 		m->discovery = NULL;
 		m->discovery_domain = NULL;
 	}
+}
+
+sfsistat
+session_rcpt(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
+sfsistat
+session_data(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
 }
 
 sfsistat

@@ -102,6 +102,10 @@ sfsistat session_connect(SMFICTX *ctx, const char *hostname,
     const struct sockaddr *sa);
 sfsistat session_helo(SMFICTX *ctx, const char *helo);
 sfsistat session_envfrom(SMFICTX *ctx, char **argv);
+/* RCPT and DATA: nothing to do but answer (asked for over TCP only, see
+ * session_negotiate). */
+sfsistat session_rcpt(SMFICTX *ctx);
+sfsistat session_data(SMFICTX *ctx);
 sfsistat session_header(SMFICTX *ctx, const char *name, const char *value);
 sfsistat session_eom(SMFICTX *ctx);
 sfsistat session_abort(SMFICTX *ctx);

@@ -10,8 +10,8 @@
 #    PID file names it, SIGTERM stops it; a start-up failure is the
 #    launcher's exit status;
 #  - inet:PORT@127.0.0.1 and inet6:PORT@[::1] (when ::1 exists), with
-#    TCP_NODELAY on the listening socket (no ~44 ms Nagle/delayed-ACK
-#    stall per message);
+#    TCP_NODELAY on the listening socket and RCPT and DATA answered (no
+#    ~44 ms Nagle/delayed-ACK stall per message);
 #  - MultipleFrom strictest: every author domain evaluated, the strictest
 #    outcome applied;
 #  - a UTF-8 From domain evaluated as its A-label.
@@ -144,6 +144,12 @@ inet_case() {
 	drive pass
 	has pass "$2: evaluated" "dmarc=pass (p=reject t=n dnssec=secure) header.from=pass.mt.example"
 	logged "$2: TCP_NODELAY on the listening socket" "TCP_NODELAY set on the listening socket"
+	# RCPT and DATA answered over TCP, so no macro packet of the MTA
+	# waits for a delayed ACK (see session_negotiate)
+	has pass "$2: RCPT and DATA negotiated with a reply" \
+	    "negotiate: protocol NOBODY,NOEOH,NR_HDR,NOUNKNOWN,NR_HELO"
+	has pass "$2: RCPT answered" "rcpt: continue"
+	has pass "$2: DATA answered" "data: continue"
 	# 40 messages on one connection: with Nagle and delayed ACKs each
 	# costs ~44 ms; without, well under a millisecond.
 	"$MCLOAD" -s "$MSPEC" -w "$T/wl" -c 1 -m 40 >"$T/inet.out" 2>&1

@@ -39,12 +39,6 @@ authres_fail(struct authres_parser *ps, const char *why)
 	return false;
 }
 
-static bool
-authres_is_ctl(int c)
-{
-	return (c >= 0 && c < 0x20) || c == 0x7f;
-}
-
 /* RFC 2045 §5.1: token characters. */
 static bool
 authres_is_tchar(int c)
@@ -529,89 +523,4 @@ spfdmarc_authres_dkim_passes(struct spfdmarc_arena *arena,
 	*out = list;
 	*nout = count;
 	return 0;
-}
-
-/* --- building ------------------------------------------------------------- */
-
-SPFDMARC_PUBLIC bool
-spfdmarc_authres_is_token(const char *s, size_t len)
-{
-	if (s == NULL || len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (!authres_is_tchar((unsigned char)s[i]))
-			return false;
-	}
-	return true;
-}
-
-SPFDMARC_PUBLIC int
-spfdmarc_authres_append_value(struct spfdmarc_buf *b, const char *s,
-    size_t len)
-{
-	if (b == NULL || (s == NULL && len > 0))
-		return SPFDMARC_EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		if (authres_is_ctl((unsigned char)s[i]) && s[i] != '\t')
-			return SPFDMARC_EINVAL;
-	}
-	if (spfdmarc_authres_is_token(s, len)) {
-		(void)spfdmarc_buf_append(b, s, len);
-	} else {
-		(void)spfdmarc_buf_putc(b, '"');
-		for (size_t i = 0; i < len; i++) {
-			if (s[i] == '"' || s[i] == '\\')
-				(void)spfdmarc_buf_putc(b, '\\');
-			(void)spfdmarc_buf_putc(b, s[i]);
-		}
-		(void)spfdmarc_buf_putc(b, '"');
-	}
-	return spfdmarc_buf_ok(b) ? 0 : SPFDMARC_ETRUNC;
-}
-
-/* A dot-atom of atext (local part) or of LDH labels (domain). */
-static bool
-authres_dot_atom(const char *s, size_t len, bool ldh)
-{
-	bool want = true;
-
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '.') {
-			if (want)
-				return false;
-			want = true;
-			continue;
-		}
-		if (ldh ? !authres_is_ldh(ch) || ch == '_' :
-		    (ch >= 0x80 || ch <= 0x20 ||
-		    strchr("()<>[]:;@\\,.\"", ch) != NULL))
-			return false;
-		want = false;
-	}
-	return !want;
-}
-
-SPFDMARC_PUBLIC int
-spfdmarc_authres_append_pvalue(struct spfdmarc_buf *b, const char *s,
-    size_t len)
-{
-	const char *at;
-
-	if (b == NULL || (s == NULL && len > 0))
-		return SPFDMARC_EINVAL;
-	at = len > 0 ? memchr(s, '@', len) : NULL;
-	if (at != NULL) {
-		size_t llen = (size_t)(at - s);
-
-		if ((llen == 0 || authres_dot_atom(s, llen, false)) &&
-		    authres_dot_atom(at + 1, len - llen - 1, true)) {
-			(void)spfdmarc_buf_append(b, s, len);
-			return spfdmarc_buf_ok(b) ? 0 : SPFDMARC_ETRUNC;
-		}
-	}
-	return spfdmarc_authres_append_value(b, s, len);
 }

@@ -12,9 +12,7 @@
  * of a trusted list: a field claiming "example.net(.example.com" is from
  * "example.net", never from "example.com" (CVE-2020-12272).
  *
- * Building: values are written as RFC 2045 tokens when they are, else as
- * quoted strings; control characters (CR, LF, NUL...) are refused, so no
- * value can inject a line or a ';'.
+ * Building the header spfdmarc writes is spfdmarc/hdr.h's job.
  */
 #ifndef SPFDMARC_AUTHRES_H
 #define SPFDMARC_AUTHRES_H
@@ -23,7 +21,6 @@
 #include <stddef.h>
 
 #include "spfdmarc/arena.h"
-#include "spfdmarc/buf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,26 +86,6 @@ int spfdmarc_authres_dkim_passes(struct spfdmarc_arena *arena,
     const char *const *values, const size_t *lens, size_t n,
     const char *const *trusted, size_t ntrusted,
     struct spfdmarc_authres_dkim **out, size_t *nout, size_t *nskipped);
-
-/* Is s an RFC 2045 token (1*<CHAR except SPACE, CTLs, tspecials>)? */
-bool spfdmarc_authres_is_token(const char *s, size_t len);
-
-/*
- * Append a value (RFC 8601 "value" = token / quoted-string): s as is if
- * it is a token, else quoted with '"' and '\\' escaped. 0, SPFDMARC_EINVAL
- * (a control character, or s empty... an empty value is written "").
- * SPFDMARC_ETRUNC if the buffer truncated.
- */
-int spfdmarc_authres_append_value(struct spfdmarc_buf *b, const char *s,
-    size_t len);
-
-/*
- * Append a property value (RFC 8601 pvalue): "local@domain", "@domain"
- * and "domain" as is when the local part is a dot-atom and the domain a
- * dot-atom of letters, digits and hyphens; anything else as a value.
- */
-int spfdmarc_authres_append_pvalue(struct spfdmarc_buf *b, const char *s,
-    size_t len);
 
 #ifdef __cplusplus
 }

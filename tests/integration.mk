@@ -22,7 +22,8 @@ INTEGRATION_DNS_TESTS = \
 TESTS += $(INTEGRATION_DNS_TESTS)
 EXTRA_DIST += $(INTEGRATION_DNS_TESTS) \
 	tests/integration/lib.sh \
-	tests/integration/prefetch.zone
+	tests/integration/prefetch.zone \
+	tests/integration/keys.zone
 # The DNS world itself (tests/integration/world/dnsworld.sh says how).
 EXTRA_DIST += \
 	tests/integration/world/dnsworld.sh \

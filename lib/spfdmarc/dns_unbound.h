@@ -59,6 +59,13 @@ struct spfdmarc_dns_unbound_options {
 	 * (infra-host-ttl, unless an unbound.conf sets it): unbound would
 	 * not probe it again before its 900 s host TTL ran out. */
 	unsigned query_timeout_ms;
+	/* With validation on, the first query into a zone not seen for
+	 * 5 minutes also fetches the zone's DS and DNSKEY at once (the
+	 * zone guessed as the name's Organizational Domain by the Public
+	 * Suffix List), so that a cold answer validates after one round
+	 * trip instead of three. key_prefetch_off: let the validator fetch
+	 * them one after the other, when it needs them. */
+	bool key_prefetch_off;
 };
 
 /*

@@ -6,5 +6,6 @@
 itest_init dns-prefetch
 DNSWORLD_DELAY_MS=${SPFDMARC_PREFETCH_DELAY_MS:-100}
 export DNSWORLD_DELAY_MS
-itest_world_start "$top_srcdir/tests/integration/prefetch.zone"
+itest_world_start "$top_srcdir/tests/integration/prefetch.zone" \
+    "$top_srcdir/tests/integration/keys.zone"
 "$top_builddir/tests/integration/test_dns_prefetch"

@@ -2,7 +2,8 @@
  * test_dns_core.c: the DNS core (lib/dns.c) against a fake backend written
  * here to the lib/dns_backend.h contract: dedup of (name, type), the query
  * cap, invalid names, answers from another thread, timeouts, cancel on
- * ctx_free, peek, stats, trace; and the wire decoders
+ * ctx_free, peek, stats, trace, warming of the chain of trust; and the
+ * wire decoders
  * (dns_rdata_decode, dns_wire_name_to_text).
  */
 #include "config.h"
@@ -46,6 +47,8 @@ struct fake {
 	 * lookups, so a test knows its lookup had to wait. */
 	struct spfdmarc_dns_ctx *gate_ctx;
 	unsigned gate_lookups;
+	/* NOW mode with the warm op: what reached the backend, in order */
+	char log[1024];
 };
 
 struct later {
@@ -210,6 +213,45 @@ fake_destroy(void *impl)
 {
 	((struct fake *)impl)->destroyed = true;
 }
+
+/* Log a warm() or resolve() call ("warm:ZONE" or "NAME/TYPE"). */
+static void
+fake_log(struct fake *f, const char *what, const char *name, int type)
+{
+	size_t len = strlen(f->log);
+
+	(void)snprintf(f->log + len, sizeof(f->log) - len, "%s%s%s%.0d",
+	    len > 0 ? " " : "", what, name, type);
+}
+
+static void
+fake_warm(void *impl, const char *zone)
+{
+	struct fake *f = impl;
+
+	pthread_mutex_lock(&f->lock);
+	fake_log(f, "warm:", zone, 0);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static int
+fake_resolve_logged(void *impl, struct dns_query *q)
+{
+	struct fake *f = impl;
+
+	pthread_mutex_lock(&f->lock);
+	fake_log(f, "", dns_query_name(q), (int)dns_query_type(q));
+	pthread_mutex_unlock(&f->lock);
+	return fake_resolve(impl, q);
+}
+
+static const struct dns_backend_ops fake_warm_ops = {
+	.name = "fake-warm",
+	.resolve = fake_resolve_logged,
+	.cancel = fake_cancel,
+	.warm = fake_warm,
+	.destroy = fake_destroy,
+};
 
 static const struct dns_backend_ops fake_ops = {
 	.name = "fake",
@@ -845,6 +887,71 @@ out:
 	pthread_mutex_destroy(&f.lock);
 }
 
+/* Start (name, type) in a new context; return the backend's log of it. */
+static const char *
+warm_step(struct fake *f, struct spfdmarc_dns *dns, const char *name,
+    enum spfdmarc_dns_type type)
+{
+	struct spfdmarc_dns_ctx *ctx = spfdmarc_dns_ctx_new(dns, NULL);
+
+	f->log[0] = '\0';
+	(void)spfdmarc_dns_start(ctx, name, type);
+	spfdmarc_dns_ctx_free(ctx);
+	return f->log;
+}
+
+static void
+test_warm(void)
+{
+	struct fake f;
+	struct spfdmarc_dns *dns;
+	struct spfdmarc_dns_ctx *ctx;
+	struct spfdmarc_dns_stats st;
+
+	fake_init(&f, FAKE_NOW, 0);
+	dns = dns_new(&fake_warm_ops, &f);
+	if (!ok(dns != NULL, "warm: dns_new"))
+		return;
+	is_str(warm_step(&f, dns, "D1.Example.", SPFDMARC_DNS_TXT),
+	    "warm:d1.example d1.example16",
+	    "the zone (Organizational Domain) is warmed before the query");
+	is_str(warm_step(&f, dns, "mail.d1.example", SPFDMARC_DNS_A),
+	    "mail.d1.example1", "once per zone, not per name ...");
+	is_str(warm_step(&f, dns, "_i1.d1.example", SPFDMARC_DNS_TXT),
+	    "_i1.d1.example16", "... nor per context");
+	is_str(warm_step(&f, dns, "_spf.p1.example", SPFDMARC_DNS_TXT),
+	    "warm:p1.example _spf.p1.example16", "another zone: warmed");
+	is_str(warm_step(&f, dns, "bounce.shop.example.co.uk",
+	    SPFDMARC_DNS_MX), "warm:example.co.uk bounce.shop.example.co.uk15",
+	    "the Public Suffix List decides (co.uk)");
+	is_str(warm_step(&f, dns, "_dmarc.example", SPFDMARC_DNS_TXT),
+	    "_dmarc.example16", "no zone starts with an underscore label "
+	    "(a DMARC walk's last step)");
+	is_str(warm_step(&f, dns, "example", SPFDMARC_DNS_TXT), "example16",
+	    "a top-level domain: not warmed");
+	is_str(warm_step(&f, dns, "1.2.0.192.in-addr.arpa", SPFDMARC_DNS_PTR),
+	    "1.2.0.192.in-addr.arpa12", "reverse names: not warmed");
+	is_str(warm_step(&f, dns, "bad..name", SPFDMARC_DNS_TXT), "",
+	    "an invalid name reaches neither");
+
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	(void)spfdmarc_dns_start(ctx, "d2.example", SPFDMARC_DNS_TXT);
+	spfdmarc_dns_ctx_stats(ctx, &st);
+	is_int(st.queries, 1, "warming is not a query of the context");
+	spfdmarc_dns_ctx_free(ctx);
+	spfdmarc_dns_free(dns);
+	pthread_mutex_destroy(&f.lock);
+
+	fake_init(&f, FAKE_NOW, 0);
+	dns = dns_new(&fake_ops, &f);
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	ok(spfdmarc_dns_lookup(ctx, "d3.example", SPFDMARC_DNS_TXT)->status ==
+	    SPFDMARC_DNS_OK, "a backend without warm() works as before");
+	spfdmarc_dns_ctx_free(ctx);
+	spfdmarc_dns_free(dns);
+	pthread_mutex_destroy(&f.lock);
+}
+
 int
 main(void)
 {
@@ -855,5 +962,6 @@ main(void)
 	test_timeout();
 	test_wire_name();
 	test_rdata();
+	test_warm();
 	return done_testing();
 }

@@ -8,24 +8,8 @@ cli=${top_builddir:-.}/cli/spfdmarc
 zone=${top_srcdir:-.}/tests/audit/audit.zone
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-cli.XXXXXX") || { echo "Bail out! mktemp"; exit 1; }
 trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
-
-ok() {	# ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ ! -s "$work/out" ] || head -n 40 "$work/out" | sed 's/^/#   out: /'
-		[ ! -s "$work/err" ] || sed 's/^/#   err: /' "$work/err"
-	fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n # SKIP $1"
-}
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
+TAP_SHOW="$work/out $work/err"
 
 # run ARGS...: output in $work/out and $work/err, exit status in $rc.
 run() {
@@ -171,5 +155,4 @@ else
 	skip "valgrind not installed, or a sanitizer build"
 fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_end

@@ -11,17 +11,7 @@ SPFDMARC=$top_builddir/cli/spfdmarc
 itest_init check-world
 itest_world_start
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
 
 # check LABEL EXIT PATTERN... -- DOMAIN: `spfdmarc check` over the world
 # exits EXIT and prints every grep -E pattern
@@ -66,7 +56,7 @@ if command -v jq >/dev/null 2>&1; then
 	[ "$(jq -r '.dmarc.dnssec == "secure" and .spf.dnssec == "secure" and .dmarc.record_domain == "secure.example"' "$ITEST_DIR/out")" = true ]
 	ok $? "JSON: DNSSEC states over libunbound"
 else
-	n=$((n + 1)); echo "ok $n # SKIP jq not installed"
+	skip "jq not installed"
 fi
 
 if command -v valgrind >/dev/null 2>&1 && [ -x "$top_builddir/libtool" ] &&
@@ -79,8 +69,7 @@ if command -v valgrind >/dev/null 2>&1 && [ -x "$top_builddir/libtool" ] &&
 	[ $rc = 1 ]; ok $? "valgrind over libunbound: clean (exit $rc)"
 	[ $rc = 1 ] || sed 's/^/#   /' "$ITEST_DIR/err" | head -40
 else
-	n=$((n + 1)); echo "ok $n # SKIP valgrind not installed, or a sanitizer build"
+	skip "valgrind not installed, or a sanitizer build"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

@@ -6,20 +6,8 @@ set -u
 cli=${top_builddir:-.}/cli/spfdmarc
 work=$(mktemp -d "${TMPDIR:-/tmp}/spf-cli.XXXXXX") || { echo "Bail out! mktemp"; exit 1; }
 trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
-
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ ! -s "$work/out" ] || sed 's/^/#   out: /' "$work/out"
-		[ ! -s "$work/err" ] || sed 's/^/#   err: /' "$work/err"
-	fi
-}
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
+TAP_SHOW="$work/out $work/err"
 
 # run ARGS...: the CLI over the test zone; output in $work/out, $work/err,
 # exit status in $rc.
@@ -148,5 +136,4 @@ grep -qF "line 2: bad IPv4 address" "$work/err"; ok $? "  the zone error names i
 "$cli" spf --help >"$work/out" 2>&1
 [ $? -eq 0 ] && grep -q "^usage: spfdmarc spf" "$work/out"; ok $? "--help: usage, exit 0"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_end

@@ -12,18 +12,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/spfdmarc-dmarc-cli.XXXXXX") ||
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 1' HUP INT TERM
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
 show() { sed 's/^/#   /' "$TMP/out" "$TMP/err"; }
 
 # run ARGS...: spfdmarc dmarc --zone ZONE ARGS, output in $TMP/out, $rc
@@ -228,5 +217,4 @@ res=0
 [ $rc = 0 ] && grep -q -- '--dkim-pass-domain' "$TMP/out" || res=1
 ok $res "--help: exit 0, usage on stdout"
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

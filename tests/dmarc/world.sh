@@ -11,17 +11,7 @@ SPFDMARC=$top_builddir/cli/spfdmarc
 itest_init dmarc-world
 itest_world_start "$top_srcdir/tests/dmarc/world-walk.zone"
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
 
 # check LABEL FIRSTLINE PATTERN... -- ARGS: `spfdmarc dmarc` over the world
 # exits 0, prints FIRSTLINE first, and every grep -E pattern
@@ -100,8 +90,7 @@ if command -v jq >/dev/null 2>&1; then
 	ok $res "--json over libunbound"
 	[ $res = 0 ] || sed 's/^/#   /' "$ITEST_DIR/out" "$ITEST_DIR/err"
 else
-	n=$((n + 1)); echo "ok $n - # SKIP --json: jq is not installed"
+	skip "--json: jq is not installed"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

@@ -11,18 +11,7 @@ itest_world_start
 itest_forwarder_start
 
 DNSQ=$top_builddir/tests/integration/dnsq
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
 
 # check LABEL PATTERN... -- DNSQ ARGS: every grep -E pattern is in the output
 check() {
@@ -128,5 +117,4 @@ fails "--timeout 0 refused" 64 "--timeout wants seconds" -- \
 fails "--trust-anchor twice refused" 64 "given twice" -- \
 	--trust-anchor a --trust-anchor b secure.example TXT
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

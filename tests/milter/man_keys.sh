@@ -7,13 +7,7 @@
 conf_c=$top_srcdir/milter/conf.c
 man5=$top_srcdir/man/spfdmarc.conf.5
 example=$top_srcdir/contrib/spfdmarc.conf.example
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"
-	else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
 keys=$(sed -n 's/^[[:space:]]*{ "\([A-Za-z]*\)", key_.*/\1/p' "$conf_c")
 [ -n "$keys" ]
 ok $? "keys found in milter/conf.c"
@@ -33,7 +27,6 @@ if [ -x "$milter" ]; then
 	[ $? = 1 ]
 	ok $? "a missing -c file fails"
 else
-	n=$((n + 1)); echo "ok $n - # SKIP spfdmarc-milter not built"
+	skip "spfdmarc-milter not built"
 fi
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

@@ -80,7 +80,7 @@ PidFile $T/run/milter.pid"
 	ok "$([ ! -e "$T/run/milter.pid" ]; echo $?)" "PidFile removed at exit"
 	chmod 0700 "$T"
 else
-	ok 0 "# SKIP UserID: not root, or no nobody/nogroup"
+	skip "UserID: not root, or no nobody/nogroup"
 fi
 SOCK=$T/milter.sock
 MSPEC=unix:$SOCK
@@ -167,7 +167,7 @@ if grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; 
 	PORT=$(itest_free_port)
 	inet_case "inet6:$PORT@[::1]" inet6
 else
-	ok 0 "# SKIP inet6: no ::1 here"
+	skip "inet6: no ::1 here"
 fi
 MSPEC=unix:$SOCK
 
@@ -221,5 +221,4 @@ if grep -E "error:|Sanitizer|runtime error" "$T/milter.log" | grep -v "Socket un
 else
 	ok 0 "no error in the milter's log"
 fi
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

@@ -1,7 +1,7 @@
 # mlib.sh: shared by the milter test scripts (sourced after
 # tests/integration/lib.sh and itest_init; POSIX sh).
 #
-#   ok STATUS LABEL            one TAP line; counts failures in $failed
+#   ok, skip, tap_end          from tests/tap.sh
 #   write_conf EXTRA           $T/spfdmarc.conf for the DNS world, plus EXTRA
 #                              (IgnoreHosts $IGNORE, default none)
 #   start_milter [ARGS..]      spfdmarc-milter -f -c $T/spfdmarc.conf in the
@@ -24,18 +24,7 @@ SOCK=$T/milter.sock
 MSPEC=unix:$SOCK
 MILTER_PREFIX=${MILTER_PREFIX:-}
 MPID=
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$top_srcdir/tests/tap.sh"
 
 stop_milter() {
 	if [ -n "$MPID" ]; then

@@ -28,8 +28,7 @@ PF=$T/pf
 SOCK=$T/milter.sock
 MPID=
 PF_UP=
-n=0
-failed=0
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tap.sh"
 
 stop_all() {
 	if [ -n "$PF_UP" ]; then
@@ -48,16 +47,6 @@ stop_all() {
 	fi
 }
 trap 'stop_all; itest_cleanup $?' EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # --- the milter ----------------------------------------------------------
 cat >"$T/spfdmarc.conf" <<EOF
@@ -297,5 +286,4 @@ ok "$(awk -v m="$med" 'BEGIN { exit !(m != "" && m < 0.030) }'; echo $?)" \
 kill -TERM "$MPID2" 2>/dev/null
 wait "$MPID2" 2>/dev/null
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_end

@@ -97,6 +97,24 @@ msg Q18 127.0.0.20 client.example bob@reject.mt.example \
 drive nodkim
 has nodkim "untrusted DKIM results ignored" "eom: reject 550 5.7.1"
 
+# --- null sender (a bounce): SPF checks postmaster@HELO (RFC 7208 §2.4)
+# as the MAIL FROM identity, and DMARC aligns on that pass (RFC 7489
+# §4.1 says so; RFC 9989 refers to the same processing). A client the
+# HELO domain does not authorize gets no pass, so no alignment.
+msg Q19 127.0.0.10 pass.mt.example "" \
+    "From: MAILER-DAEMON@pass.mt.example" >"$T/bounce.txt"
+drive bounce
+has bounce "null sender: SPF of postmaster@HELO passes" \
+    "spf=pass (dnssec=secure helo=pass) smtp.mailfrom=postmaster@pass.mt.example smtp.helo=pass.mt.example"
+has bounce "null sender: DMARC aligns on the HELO domain's pass" \
+    "dmarc=pass (p=reject t=n dnssec=secure) header.from=pass.mt.example"
+has bounce "null sender: accepted" "eom: continue"
+msg Q20 127.0.0.20 pass.mt.example "" \
+    "From: MAILER-DAEMON@pass.mt.example" >"$T/bounce2.txt"
+drive bounce2
+has bounce2 "null sender, client not authorized by the HELO domain: rejected" \
+    "eom: reject 550 5.7.1 Message rejected: DMARC policy of pass.mt.example"
+
 # --- several messages on one connection, and an abort ------------------
 cat >"$T/multi.txt" <<'EOF'
 macro j mx.test.example

@@ -21,6 +21,11 @@
  * answer, no query object, nothing to cancel. The core calls it before
  * resolve() of the query that made it guess the zone, at most once per
  * zone in DNS_WARM_SECONDS (dns.c).
+ *
+ * ops->cache: the core keeps the answers this backend gives (dns.c says
+ * which, and how long) and answers repeated queries itself, never asking
+ * the backend again while they last. For a backend whose own cache is
+ * costly to reach.
  */
 #ifndef SPFDMARC_DNS_BACKEND_H
 #define SPFDMARC_DNS_BACKEND_H
@@ -35,11 +40,12 @@ struct dns_backend_ops {
 	int (*resolve)(void *impl, struct dns_query *q);
 	void (*cancel)(void *impl, struct dns_query *q);
 	void (*warm)(void *impl, const char *zone);
+	bool cache;
 	void (*destroy)(void *impl);
 };
 
-/* A new resolver object around a backend; NULL on ENOMEM (impl is then
- * the caller's to destroy). */
+/* A new resolver object around a backend (ops is copied); NULL on ENOMEM
+ * (impl is then the caller's to destroy). */
 struct spfdmarc_dns *dns_new(const struct dns_backend_ops *ops, void *impl);
 
 /* The query's name (lower case, no trailing dot) and type. */

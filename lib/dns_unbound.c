@@ -398,13 +398,7 @@ static const struct dns_backend_ops ubr_ops_validating = {
 	.resolve = ubr_resolve_validating,
 	.cancel = ubr_cancel,
 	.warm = ubr_warm,
-	.destroy = ubr_destroy,
-};
-
-static const struct dns_backend_ops ubr_ops_validating_cold = {
-	.name = "unbound",
-	.resolve = ubr_resolve_validating,
-	.cancel = ubr_cancel,
+	.cache = true,
 	.destroy = ubr_destroy,
 };
 
@@ -412,6 +406,7 @@ static const struct dns_backend_ops ubr_ops_plain = {
 	.name = "unbound",
 	.resolve = ubr_resolve_plain,
 	.cancel = ubr_cancel,
+	.cache = true,
 	.destroy = ubr_destroy,
 };
 
@@ -716,6 +711,7 @@ spfdmarc_dns_unbound_new(struct spfdmarc_dns **out,
     size_t errsize)
 {
 	static const struct spfdmarc_dns_unbound_options none;
+	struct dns_backend_ops ops;
 	struct ubr *r;
 	bool validating = false;
 	int rc;
@@ -795,8 +791,12 @@ spfdmarc_dns_unbound_new(struct spfdmarc_dns **out,
 	if (rc != 0)
 		goto fail;
 
-	*out = dns_new(!validating ? &ubr_ops_plain : opts->key_prefetch_off ?
-	    &ubr_ops_validating_cold : &ubr_ops_validating, r);
+	ops = validating ? ubr_ops_validating : ubr_ops_plain;
+	if (opts->key_prefetch_off)
+		ops.warm = NULL;
+	if (opts->answer_cache_off)
+		ops.cache = false;
+	*out = dns_new(&ops, r);
 	if (*out == NULL) {
 		rc = ubr_err(errbuf, errsize, SPFDMARC_ENOMEM,
 		    "out of memory");

@@ -66,6 +66,11 @@ struct spfdmarc_dns_unbound_options {
 	 * trip instead of three. key_prefetch_off: let the validator fetch
 	 * them one after the other, when it needs them. */
 	bool key_prefetch_off;
+	/* Answers (not failures) are kept in the DNS layer for their TTL
+	 * (at most 5 minutes) and repeated queries answered from there:
+	 * reaching libunbound's own cache costs two thread hops each way.
+	 * answer_cache_off: ask libunbound every time. */
+	bool answer_cache_off;
 };
 
 /*

@@ -644,8 +644,19 @@ main(void)
 	dns = open_dns(&o, "unbound.conf");
 	if (dns != NULL) {
 		test_world(dns, "unbound.conf", true);
+		/* the same names again: the answers now come from the DNS
+		 * layer's cache (failures and bogus ones from libunbound),
+		 * with the same status and DNSSEC state */
+		test_world(dns, "unbound.conf, cached", true);
 		test_threads(dns);
 		test_shared_ctx(dns);
+		spfdmarc_dns_free(dns);
+	}
+	/* threads against libunbound itself, the answer cache off */
+	o.answer_cache_off = true;
+	dns = open_dns(&o, "unbound.conf, no answer cache");
+	if (dns != NULL) {
+		test_threads(dns);
 		spfdmarc_dns_free(dns);
 	}
 

@@ -2,8 +2,8 @@
  * test_dns_core.c: the DNS core (lib/dns.c) against a fake backend written
  * here to the lib/dns_backend.h contract: dedup of (name, type), the query
  * cap, invalid names, answers from another thread, timeouts, cancel on
- * ctx_free, peek, stats, trace, warming of the chain of trust; and the
- * wire decoders
+ * ctx_free, peek, stats, trace, warming of the chain of trust, the answer
+ * cache; and the wire decoders
  * (dns_rdata_decode, dns_wire_name_to_text).
  */
 #include "config.h"
@@ -952,6 +952,205 @@ test_warm(void)
 	pthread_mutex_destroy(&f.lock);
 }
 
+/* --- the answer cache ----------------------------------------------------- */
+
+static unsigned cache_resolves;
+
+/*
+ * Answers by name: "sf*" SERVFAIL, "bog*" bogus, "zero*" OK with TTL 0,
+ * "nx*" NXDOMAIN (TTL 60); TXT: the name itself as text, then a NUL and
+ * "x" (two strings), with a canonical name; MX: 10 mail.<name>; else A.
+ */
+static int
+cache_resolve(void *impl, struct dns_query *q)
+{
+	struct spfdmarc_dns_answer *a = dns_query_answer(q);
+	const char *name = dns_query_name(q);
+	struct spfdmarc_dns_rr *rr;
+	char buf[SPFDMARC_DNAME_BUFSIZE + 8];
+	char *text;
+	size_t len;
+
+	(void)impl;
+	cache_resolves++;
+	a->ttl = 300;
+	a->dnssec = SPFDMARC_DNSSEC_SECURE;
+	if (strncmp(name, "sf", 2) == 0) {
+		a->status = SPFDMARC_DNS_SERVFAIL;
+		(void)dns_answer_set_why(q, "server failure");
+	} else if (strncmp(name, "bog", 3) == 0) {
+		a->status = SPFDMARC_DNS_BOGUS;
+		a->dnssec = SPFDMARC_DNSSEC_BOGUS;
+	} else if (strncmp(name, "nx", 2) == 0) {
+		a->status = SPFDMARC_DNS_NXDOMAIN;
+		a->rcode = 3;
+		a->ttl = 60;
+	} else if ((rr = dns_answer_alloc_rr(q, 1)) == NULL) {
+		a->status = SPFDMARC_DNS_ERROR;
+	} else {
+		a->status = SPFDMARC_DNS_OK;
+		a->rcode = 0;
+		if (strncmp(name, "zero", 4) == 0)
+			a->ttl = 0;
+		rr->type = dns_query_type(q);
+		rr->ttl = a->ttl;
+		switch (rr->type) {
+		case SPFDMARC_DNS_TXT:
+			len = strlen(name);
+			memcpy(buf, name, len);
+			memcpy(buf + len, "\0x", 3);
+			text = spfdmarc_arena_alloc(dns_query_arena(q), len + 3);
+			if (text != NULL)
+				memcpy(text, buf, len + 3);
+			rr->u.txt.text = text;
+			rr->u.txt.len = len + 2;
+			rr->u.txt.nstrings = 2;
+			a->canonname = "canon.example";
+			break;
+		case SPFDMARC_DNS_MX:
+			(void)snprintf(buf, sizeof(buf), "mail.%s", name);
+			rr->u.mx.preference = 10;
+			rr->u.mx.exchange = spfdmarc_arena_strdup(
+			    dns_query_arena(q), buf);
+			break;
+		default:
+			rr->u.addr.family = SPFDMARC_AF_INET;
+			rr->u.addr.bytes[0] = 192;
+			rr->u.addr.bytes[3] = 7;
+			break;
+		}
+	}
+	dns_query_complete(q);
+	return 0;
+}
+
+static void
+cache_destroy(void *impl)
+{
+	(void)impl;
+}
+
+static const struct dns_backend_ops cache_ops = {
+	.name = "fake-cache",
+	.resolve = cache_resolve,
+	.cancel = fake_cancel,
+	.cache = true,
+	.destroy = cache_destroy,
+};
+
+/* One lookup in a context of its own; the answer's text (TXT) or status
+ * name, and whether the backend was asked. */
+static const char *
+cache_once(struct spfdmarc_dns *dns, const char *name,
+    enum spfdmarc_dns_type type, bool *asked, char *out, size_t size)
+{
+	struct spfdmarc_dns_ctx *ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	const struct spfdmarc_dns_answer *a;
+	unsigned before = cache_resolves;
+
+	a = spfdmarc_dns_lookup(ctx, name, type);
+	*asked = cache_resolves != before;
+	if (a->status == SPFDMARC_DNS_OK && type == SPFDMARC_DNS_TXT &&
+	    a->count == 1 && a->rr[0].u.txt.len == strlen(a->qname) + 2 &&
+	    memcmp(a->rr[0].u.txt.text + strlen(a->qname), "\0x", 3) == 0)
+		(void)snprintf(out, size, "%s", a->rr[0].u.txt.text);
+	else
+		(void)snprintf(out, size, "%s",
+		    spfdmarc_dns_status_name(a->status));
+	spfdmarc_dns_ctx_free(ctx);
+	return out;
+}
+
+static void
+test_cache(void)
+{
+	struct spfdmarc_dns *dns = dns_new(&cache_ops, NULL);
+	struct spfdmarc_dns_limits one = { .max_queries = 1 };
+	struct spfdmarc_dns_ctx *ctx;
+	const struct spfdmarc_dns_answer *a;
+	struct spfdmarc_dns_stats st;
+	char out[SPFDMARC_DNAME_BUFSIZE + 8];
+	unsigned before, bad;
+	bool asked;
+
+	if (!ok(dns != NULL, "cache: dns_new"))
+		return;
+	cache_once(dns, "t.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	ok(asked, "cache: the first lookup asks the backend");
+	is_str(cache_once(dns, "T.Example.", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out)), "t.example", "cache: the answer again, whole "
+	    "(bytes after a NUL too), any case of the name");
+	ok(!asked, "... from the cache, in a new context");
+
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	a = spfdmarc_dns_lookup(ctx, "t.example", SPFDMARC_DNS_TXT);
+	ok(a->dnssec == SPFDMARC_DNSSEC_SECURE && a->canonname != NULL &&
+	    strcmp(a->canonname, "canon.example") == 0 &&
+	    a->rr[0].u.txt.nstrings == 2 && a->ttl <= 300 && a->ttl >= 299,
+	    "cache: DNSSEC state, canonical name, strings, TTL kept");
+	a = spfdmarc_dns_lookup(ctx, "t.example", SPFDMARC_DNS_MX);
+	before = cache_resolves;
+	spfdmarc_dns_ctx_free(ctx);
+	ctx = spfdmarc_dns_ctx_new(dns, NULL);
+	a = spfdmarc_dns_lookup(ctx, "t.example", SPFDMARC_DNS_MX);
+	ok(cache_resolves == before && a->count == 1 &&
+	    a->rr[0].u.mx.preference == 10 &&
+	    strcmp(a->rr[0].u.mx.exchange, "mail.t.example") == 0,
+	    "cache: another type is another answer (MX kept too)");
+	spfdmarc_dns_ctx_stats(ctx, &st);
+	is_int(st.queries, 1, "cache: a hit is a query of the context");
+	spfdmarc_dns_ctx_free(ctx);
+
+	cache_once(dns, "nx.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	is_str(cache_once(dns, "nx.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out)), "nxdomain", "cache: NXDOMAIN is an answer ...");
+	ok(!asked, "... kept");
+	cache_once(dns, "sf.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	is_str(cache_once(dns, "sf.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out)), "servfail", "cache: a failure ...");
+	ok(asked, "... is not kept: asked again");
+	cache_once(dns, "bog.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	cache_once(dns, "bog.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	ok(asked, "cache: a bogus answer is not kept");
+	cache_once(dns, "zero.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	cache_once(dns, "zero.example", SPFDMARC_DNS_TXT, &asked, out,
+	    sizeof(out));
+	ok(asked, "cache: TTL 0 is not kept");
+
+	ctx = spfdmarc_dns_ctx_new(dns, &one);
+	(void)spfdmarc_dns_lookup(ctx, "t.example", SPFDMARC_DNS_TXT);
+	a = spfdmarc_dns_lookup(ctx, "t.example", SPFDMARC_DNS_MX);
+	ok(a->status == SPFDMARC_DNS_ERROR, "cache: hits count against "
+	    "the context's query cap");
+	spfdmarc_dns_ctx_free(ctx);
+
+	/* More names than the cache holds: answers replaced, never mixed
+	 * up, memory freed (valgrind and ASan runs check). */
+	before = cache_resolves;
+	bad = 0;
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 10000; i++) {
+			char name[32];
+
+			(void)snprintf(name, sizeof(name), "t%d.example", i);
+			if (strcmp(cache_once(dns, name, SPFDMARC_DNS_TXT,
+			    &asked, out, sizeof(out)), name) != 0)
+				bad++;
+		}
+	}
+	is_int(bad, 0, "cache: 2 x 10,000 names, every answer its own");
+	ok(cache_resolves - before > 10000 && cache_resolves - before < 20000,
+	    "cache: some kept, some replaced (%u backend queries)",
+	    cache_resolves - before);
+	spfdmarc_dns_free(dns);
+}
+
 int
 main(void)
 {
@@ -963,5 +1162,6 @@ main(void)
 	test_wire_name();
 	test_rdata();
 	test_warm();
+	test_cache();
 	return done_testing();
 }

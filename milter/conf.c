@@ -454,6 +454,22 @@ key_dns_timeout(struct conf_parser *p, const char *key, char *v)
 	return 0;
 }
 
+/* DNSThreads auto|1-4: libunbound contexts (resolver threads). */
+static int
+key_dns_threads(struct conf_parser *p, const char *key, char *v)
+{
+	unsigned long n;
+
+	if (strcasecmp(v, "auto") == 0) {
+		p->cfg->dns_threads = 0;
+		return 0;
+	}
+	if (parse_uint(p, key, v, 1, 4, 10, &n) != 0)
+		return -1;
+	p->cfg->dns_threads = (unsigned)n;
+	return 0;
+}
+
 static int
 key_authserv_id(struct conf_parser *p, const char *key, char *v)
 {
@@ -720,6 +736,7 @@ static const struct conf_key conf_keys[] = {
 	{ "UnboundConfig", key_unbound_config, false },
 	{ "DNSSEC", key_dnssec, false },
 	{ "DNSTimeout", key_dns_timeout, false },
+	{ "DNSThreads", key_dns_threads, false },
 	{ "DMARCMode", key_dmarc_mode, false },
 	{ "TrustedAuthservIDs", key_trusted, false },
 	{ "IgnoreHosts", key_ignore_hosts, false },
@@ -1170,6 +1187,10 @@ conf_dump(const struct conf *cfg, FILE *out)
 	    cfg->unbound_config ? cfg->unbound_config : "");
 	fprintf(out, "DNSSEC %s\nDNSTimeout %u\n", yesno(cfg->dnssec),
 	    cfg->dns_timeout_ms / 1000);
+	if (cfg->dns_threads == 0)
+		fprintf(out, "DNSThreads auto\n");
+	else
+		fprintf(out, "DNSThreads %u\n", cfg->dns_threads);
 	fprintf(out, "DMARCMode %s\n",
 	    cfg->dmarc_mode == CONF_DMARC_RFC9989 ? "rfc9989" : "rfc7489");
 	fprintf(out, "TrustedAuthservIDs");

@@ -78,6 +78,7 @@ struct conf {
 	const char *unbound_config;	/* or NULL */
 	bool dnssec;
 	unsigned dns_timeout_ms;
+	unsigned dns_threads;		/* 0: one per CPU (at most 4) */
 
 	/* Evaluation. */
 	const char *authserv_id;	/* NULL: the MTA's j macro, else host */

@@ -121,6 +121,7 @@ open_resolver(const struct conf *cfg)
 	o.dnssec_off = !cfg->dnssec;
 	o.trust_anchor_file = cfg->dnssec ? cfg->trust_anchor_file : NULL;
 	o.unbound_conf = cfg->unbound_config;
+	o.resolver_threads = cfg->dns_threads;
 	err[0] = '\0';
 	rc = spfdmarc_dns_unbound_new(&dns, &o, err, sizeof(err));
 	if (rc != 0)

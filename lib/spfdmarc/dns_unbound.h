@@ -71,6 +71,12 @@ struct spfdmarc_dns_unbound_options {
 	 * reaching libunbound's own cache costs two thread hops each way.
 	 * answer_cache_off: ask libunbound every time. */
 	bool answer_cache_off;
+	/* libunbound contexts, each resolving and checking signatures in
+	 * a thread of its own, each query sent to the one its zone (the
+	 * name's Organizational Domain) hashes to; every context has the
+	 * whole configuration and a cache of its own. 0: one per CPU.
+	 * At most 4. */
+	unsigned resolver_threads;
 };
 
 /*

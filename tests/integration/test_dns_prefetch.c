@@ -160,6 +160,9 @@ new_zone_lookup(const char *conf, bool key_prefetch_off, long *warm_ms)
 	memset(&o, 0, sizeof(o));
 	o.unbound_conf = conf;
 	o.key_prefetch_off = key_prefetch_off;
+	/* one libunbound context: the warm-up below must bring the root's
+	 * and example.'s keys into the cache keys.example is asked from */
+	o.resolver_threads = 1;
 	if (spfdmarc_dns_unbound_new(&dns, &o, err, sizeof(err)) != 0) {
 		diag("%s", err);
 		return -1;

@@ -12,7 +12,8 @@
  * stub options, and through a forwarder with the world's trust anchor;
  * NXDOMAIN vs NODATA; TXT character-strings concatenated; answers over 512
  * and over 1232 bytes (TCP); CNAME; MX, AAAA; a server that never answers
- * -> TIMEOUT within the budget; 8 threads x 50 lookups on one resolver;
+ * -> TIMEOUT within the budget; 8 threads x 50 lookups on one resolver
+ * (1, the default number and 4 libunbound contexts);
  * several threads on one context; contexts freed with queries pending.
  */
 #include "config.h"
@@ -652,11 +653,23 @@ main(void)
 		test_shared_ctx(dns);
 		spfdmarc_dns_free(dns);
 	}
-	/* threads against libunbound itself, the answer cache off */
+	/* threads against libunbound itself, the answer cache off, with
+	 * one libunbound context and with four (queries spread over them
+	 * by zone) */
 	o.answer_cache_off = true;
-	dns = open_dns(&o, "unbound.conf, no answer cache");
+	o.resolver_threads = 1;
+	dns = open_dns(&o, "unbound.conf, no answer cache, 1 context");
 	if (dns != NULL) {
+		test_world(dns, "1 context", true);
 		test_threads(dns);
+		spfdmarc_dns_free(dns);
+	}
+	o.resolver_threads = 4;
+	dns = open_dns(&o, "unbound.conf, no answer cache, 4 contexts");
+	if (dns != NULL) {
+		test_world(dns, "4 contexts", true);
+		test_threads(dns);
+		test_cancel(dns);
 		spfdmarc_dns_free(dns);
 	}
 

@@ -53,6 +53,7 @@ test_defaults(void)
 	ok(cfg->unbound_config == NULL, "UnboundConfig unset");
 	ok(cfg->dnssec, "DNSSEC yes");
 	is_int(cfg->dns_timeout_ms, 5000, "DNSTimeout 5");
+	is_int(cfg->dns_threads, 0, "DNSThreads auto");
 	is_int(cfg->dmarc_mode, CONF_DMARC_RFC9989, "DMARCMode rfc9989");
 	ok(!cfg->trusted_authserv_ids_set, "TrustedAuthservIDs: AuthservID");
 	is_int((long long)cfg->nignore_hosts, 2, "IgnoreHosts: two networks");
@@ -96,6 +97,7 @@ static const char all_keys[] =
     "UnboundConfig /etc/spfdmarc/unbound.conf\n"
     "DNSSEC no\n"
     "DNSTimeout 7\n"
+    "DNSThreads 3\n"
     "DMARCMode RFC7489\n"
     "TrustedAuthservIDs dkim.example.net mx.example.net\n"
     "IgnoreHosts 10.0.0.0/8 2001:db8::/32 192.0.2.1\n"
@@ -143,6 +145,7 @@ test_all_keys(void)
 	    "UnboundConfig");
 	ok(!cfg->dnssec, "DNSSEC no");
 	is_int(cfg->dns_timeout_ms, 7000, "DNSTimeout");
+	is_int(cfg->dns_threads, 3, "DNSThreads");
 	is_int(cfg->dmarc_mode, CONF_DMARC_RFC7489, "DMARCMode any case");
 	is_int((long long)cfg->ntrusted_authserv_ids, 2, "TrustedAuthservIDs");
 	ok(conf_authserv_trusted(cfg, "DKIM.example.net", "mx.example.net"),
@@ -200,6 +203,9 @@ test_errors(void)
 	refused("DNSTimeout 5s\n",
 	    "t.conf:1: DNSTimeout: expected a number from 1 to 300, not '5s'",
 	    "timeout with unit");
+	refused("DNSThreads 5\n",
+	    "t.conf:1: DNSThreads: expected a number from 1 to 4, not '5'",
+	    "DNSThreads above 4");
 	refused("Socket tcp:25\n", "t.conf:1: Socket: expected unix:/path, "
 	    "inet:PORT@HOST or inet6:PORT@HOST, not 'tcp:25'", "bad socket");
 	refused("Socket inet:99999@localhost\n", "t.conf:1: Socket: expected "

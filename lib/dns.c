@@ -61,7 +61,7 @@
 #define DNS_CACHE_WAYS		2
 #define DNS_CACHE_LOCKS		64	/* set i under lock i % this */
 #define DNS_CACHE_TTL_MAX	300	/* seconds an answer is kept at most */
-#define DNS_CACHE_ENTRY_MAX	4096	/* bytes; bigger answers are not kept */
+#define DNS_CACHE_ENTRY_MAX	2048	/* bytes; bigger answers are not kept */
 #define DNS_CACHE_BLOCK		512
 
 /* A zone warmed lately: slot hash % DNS_WARM_SLOTS. */

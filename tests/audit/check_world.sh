@@ -17,18 +17,14 @@ itest_world_start
 # exits EXIT and prints every grep -E pattern
 check() {
 	label=$1; want=$2; shift 2
-	pats=
-	while [ "$1" != -- ]; do pats="$pats$1
-"; shift; done
-	shift
+	patterns "$@"
+	shift "$tap_used"
 	"$SPFDMARC" check --unbound-conf "$DNSWORLD_UNBOUND_CONF" --timeout 10 \
 		"$@" >"$ITEST_DIR/out" 2>"$ITEST_DIR/err"
 	rc=$?
 	res=0
 	[ $rc = "$want" ] || { echo "#   exit $rc, want $want"; res=1; }
-	printf '%s' "$pats" | while IFS= read -r p; do
-		grep -Eq -- "$p" "$ITEST_DIR/out" || { echo "#   missing: $p"; exit 1; }
-	done || res=1
+	has_patterns "$ITEST_DIR/out" || res=1
 	ok $res "$label"
 	[ $res = 0 ] || sed 's/^/#   /' "$ITEST_DIR/out" "$ITEST_DIR/err"
 }

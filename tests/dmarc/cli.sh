@@ -25,18 +25,14 @@ run() {
 # FIRSTLINE, every grep -E pattern is in the output
 plain() {
 	label=$1; first=$2; shift 2
-	pats=
-	while [ "$1" != -- ]; do pats="$pats$1
-"; shift; done
-	shift
+	patterns "$@"
+	shift "$tap_used"
 	run "$@"
 	res=0
 	[ $rc = 0 ] || { echo "#   exit $rc"; res=1; }
 	[ "$(head -n 1 "$TMP/out")" = "$first" ] ||
 		{ echo "#   first line is not '$first'"; res=1; }
-	printf '%s' "$pats" | while IFS= read -r p; do
-		grep -Eq -- "$p" "$TMP/out" || { echo "#   missing: $p"; exit 1; }
-	done || res=1
+	has_patterns "$TMP/out" || res=1
 	ok $res "$label"
 	[ $res = 0 ] || show
 }

@@ -17,10 +17,8 @@ itest_world_start "$top_srcdir/tests/dmarc/world-walk.zone"
 # exits 0, prints FIRSTLINE first, and every grep -E pattern
 check() {
 	label=$1; first=$2; shift 2
-	pats=
-	while [ "$1" != -- ]; do pats="$pats$1
-"; shift; done
-	shift
+	patterns "$@"
+	shift "$tap_used"
 	"$SPFDMARC" dmarc --unbound-conf "$DNSWORLD_UNBOUND_CONF" --timeout 10 \
 		"$@" >"$ITEST_DIR/out" 2>"$ITEST_DIR/err"
 	rc=$?
@@ -28,9 +26,7 @@ check() {
 	[ $rc = 0 ] || { echo "#   exit $rc"; res=1; }
 	[ "$(head -n 1 "$ITEST_DIR/out")" = "$first" ] ||
 		{ echo "#   first line is not '$first'"; res=1; }
-	printf '%s' "$pats" | while IFS= read -r p; do
-		grep -Eq -- "$p" "$ITEST_DIR/out" || { echo "#   missing: $p"; exit 1; }
-	done || res=1
+	has_patterns "$ITEST_DIR/out" || res=1
 	ok $res "$label"
 	[ $res = 0 ] || sed 's/^/#   /' "$ITEST_DIR/out" "$ITEST_DIR/err"
 }

@@ -16,17 +16,13 @@ DNSQ=$top_builddir/tests/integration/dnsq
 # check LABEL PATTERN... -- DNSQ ARGS: every grep -E pattern is in the output
 check() {
 	label=$1; shift
-	pats=
-	while [ "$1" != -- ]; do pats="$pats$1
-"; shift; done
-	shift
+	patterns "$@"
+	shift "$tap_used"
 	"$DNSQ" "$@" >"$ITEST_DIR/out" 2>"$ITEST_DIR/err"
 	rc=$?
 	res=0
 	[ $rc = 0 ] || res=1
-	printf '%s' "$pats" | while IFS= read -r p; do
-		grep -Eq -- "$p" "$ITEST_DIR/out" || { echo "#   missing: $p"; exit 1; }
-	done || res=1
+	has_patterns "$ITEST_DIR/out" || res=1
 	ok $res "$label"
 	[ $res = 0 ] || sed 's/^/#   /' "$ITEST_DIR/out" "$ITEST_DIR/err"
 }

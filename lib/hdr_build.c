@@ -56,8 +56,10 @@ spfdmarc_hdr_is_token(const char *s, size_t len)
 	return true;
 }
 
-SPFDMARC_PUBLIC bool
-spfdmarc_hdr_is_dot_atom(const char *s, size_t len)
+/* Non-empty runs of bytes that satisfy in_run, joined by single dots, no
+ * dot at either end. */
+static bool
+hdr_is_dotted(const char *s, size_t len, bool (*in_run)(int c))
 {
 	bool after_dot = true;	/* no leading dot */
 
@@ -70,12 +72,18 @@ spfdmarc_hdr_is_dot_atom(const char *s, size_t len)
 			if (after_dot)
 				return false;
 			after_dot = true;
-		} else if (hdr_is_atext(c)) {
+		} else if (in_run(c)) {
 			after_dot = false;
 		} else
 			return false;
 	}
 	return !after_dot;
+}
+
+SPFDMARC_PUBLIC bool
+spfdmarc_hdr_is_dot_atom(const char *s, size_t len)
+{
+	return hdr_is_dotted(s, len, hdr_is_atext);
 }
 
 SPFDMARC_PUBLIC bool
@@ -176,25 +184,15 @@ spfdmarc_hdr_put_quoted(struct spfdmarc_buf *b, const char *s, size_t len)
 /* A domain-name as RFC 8601 pvalue allows it: dot-separated labels of
  * letters, digits, '-' and '_' (trailing dot not allowed). */
 static bool
+hdr_is_label_byte(int c)
+{
+	return hdr_is_alnum(c) || c == '-' || c == '_';
+}
+
+static bool
 hdr_is_domain(const char *s, size_t len)
 {
-	bool after_dot = true;
-
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (after_dot)
-				return false;
-			after_dot = true;
-		} else if (hdr_is_alnum(c) || c == '-' || c == '_')
-			after_dot = false;
-		else
-			return false;
-	}
-	return !after_dot;
+	return hdr_is_dotted(s, len, hdr_is_label_byte);
 }
 
 /* RFC 8601 pvalue: a token, [local-part] "@" domain-name, or a

@@ -425,6 +425,23 @@ probe(struct spfdmarc_dns *dns, const char *tag, int n, unsigned ms,
 	return good;
 }
 
+/* After a fault: a fresh name answers again within RECOVERY_MS. */
+static void
+recover(struct spfdmarc_dns *dns, const char *tag)
+{
+	long long t0 = itest_now_ms(), slow;
+	int good = 0;
+
+	while (itest_now_ms() - t0 < RECOVERY_MS) {
+		good = probe(dns, tag, 1, 3000, SPFDMARC_DNS_NXDOMAIN, &slow);
+		if (good == 1)
+			break;
+		usleep(200000);
+	}
+	ok(good == 1, "  lookups recover (after %lld ms)",
+	    itest_now_ms() - t0);
+}
+
 static int
 run_faults(void)
 {
@@ -464,17 +481,7 @@ run_faults(void)
 	ok(signal_tree(pid, SIGCONT) == 0, "NSD continued (SIGCONT)");
 	/* libunbound backs off from a server that timed out: allow it a
 	 * few seconds to probe again */
-	t0 = itest_now_ms();
-	good = 0;
-	while (itest_now_ms() - t0 < RECOVERY_MS) {
-		good = probe(dns, "back", 1, 3000, SPFDMARC_DNS_NXDOMAIN,
-		    &slow);
-		if (good == 1)
-			break;
-		usleep(200000);
-	}
-	ok(good == 1, "  lookups recover (after %lld ms)",
-	    itest_now_ms() - t0);
+	recover(dns, "back");
 	spf_on(dns, 3000, "127.0.0.1", "a@secure.example", &r);
 	is_str(RG_R(r.result), "pass", "  SPF passes again");
 
@@ -520,17 +527,7 @@ run_faults(void)
 	    "  no thread pile-up: %d threads before, %d now", threads0,
 	    count_threads());
 	is_int(set_delay(0), 0, "relay back to no delay");
-	t0 = itest_now_ms();
-	good = 0;
-	while (itest_now_ms() - t0 < RECOVERY_MS) {
-		good = probe(dns, "again", 1, 3000, SPFDMARC_DNS_NXDOMAIN,
-		    &slow);
-		if (good == 1)
-			break;
-		usleep(200000);
-	}
-	ok(good == 1, "  lookups recover (after %lld ms)",
-	    itest_now_ms() - t0);
+	recover(dns, "again");
 	spfdmarc_dns_free(dns);
 	ok(1, "resolver freed after the faults");
 	return done_testing();
